@@ -24,10 +24,12 @@ public struct RunCoordinator: Sendable {
         public var sandbox: SandboxConfig
         /// Seconds the hidden tests may run at grading.
         public var gradeTimeout: Duration
+        /// Where the episodes come from, stored with each (`run`; `forage:<repo>` for foraged tasks).
+        public var source: String
 
         public init(runID: String? = nil, samples: Int = 1, workers: Int = 1, episode: EpisodeConfig = .init(), resume: Bool = false,
                     modelName: String, backendKind: String, tasksFile: String,
-                    sandbox: SandboxConfig = SandboxConfig(image: ""), gradeTimeout: Duration = .seconds(600)) {
+                    sandbox: SandboxConfig = SandboxConfig(image: ""), gradeTimeout: Duration = .seconds(600), source: String = "run") {
             self.runID = runID
             self.samples = max(1, samples)
             self.workers = max(1, workers)
@@ -38,6 +40,7 @@ public struct RunCoordinator: Sendable {
             self.tasksFile = tasksFile
             self.sandbox = sandbox
             self.gradeTimeout = gradeTimeout
+            self.source = source
         }
     }
 
@@ -138,7 +141,7 @@ public struct RunCoordinator: Sendable {
     /// One episode: recorded, sandboxed, graded. Nil when the store says it is already done.
     private func runEpisode(_ task: TaskRow, sample: Int, runID: String) async throws -> EpisodeResult? {
         let taskJSON = Tasks.JSONValue.object(task.jsonObject).encoded()
-        let newEpisode = NewEpisode(runID: runID, instanceID: task.instanceID, sampleIndex: sample, source: "run", taskJSON: taskJSON)
+        let newEpisode = NewEpisode(runID: runID, instanceID: task.instanceID, sampleIndex: sample, source: options.source, taskJSON: taskJSON)
         let start = try await store.startEpisode(newEpisode)
         if case .alreadyDone = start { return nil }
         let recorder = StoreRecorder(store: store, newEpisode: newEpisode, episodeID: start.episode.id)
@@ -156,6 +159,8 @@ public struct RunCoordinator: Sendable {
             let sandbox = try await Sandbox.start(client: client, config: sandboxConfig,
                                                   shell: PersistentShell.Options(commandTimeout: config.sessionTimeout))
             do {
+                // A mutate-fix task's bug goes in before the scrub, folded into HEAD.
+                try await BugPatch.apply(task: task, client: client, containerID: sandbox.containerID, commit: true)
                 return try await SandboxEnvironment.prepare(sandbox, config: config)
             } catch {
                 await sandbox.close()
@@ -178,7 +183,7 @@ public struct RunCoordinator: Sendable {
         let runner = EpisodeRunner(config: options.episode, format: format, model: model, templates: templates,
                                    makeEnvironment: makeEnvironment, evaluate: evaluate, observer: recorder)
         let episodeTask = EpisodeTask(instanceID: task.instanceID, issue: task.problemStatement, repoRoot: task.repoRoot,
-                                      testPatch: task.testPatch.isEmpty ? nil : task.testPatch, source: "run")
+                                      testPatch: task.testPatch.isEmpty ? nil : task.testPatch, source: options.source)
         do {
             return try await runner.run(episodeTask)
         } catch {

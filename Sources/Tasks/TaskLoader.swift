@@ -28,7 +28,7 @@ public enum TaskLoader {
     private static let known: Set<String> = [
         "instance_id", "repo", "base_commit", "patch", "test_patch", "problem_statement", "hints_text", "created_at",
         "version", "environment_setup_commit", "FAIL_TO_PASS", "PASS_TO_PASS", "image", "repo_root", "test_cmd",
-        "log_parser", "eval_script", "timeout",
+        "log_parser", "eval_script", "timeout", "bug_patch",
     ]
 
     private static func row(from o: [String: JSONValue], at place: String) -> Result<TaskRow, Problems> {
@@ -100,7 +100,7 @@ public enum TaskLoader {
             environmentSetupCommit: string("environment_setup_commit") ?? "",
             failToPass: testList("FAIL_TO_PASS"), passToPass: testList("PASS_TO_PASS"), image: image,
             repoRoot: repoRoot, testCommand: testCommand, logParser: string("log_parser") ?? "pytest",
-            evalScript: evalScript, timeout: timeout, extra: o.filter { !known.contains($0.key) })
+            evalScript: evalScript, timeout: timeout, bugPatch: string("bug_patch") ?? "", extra: o.filter { !known.contains($0.key) })
         return problems.isEmpty ? .success(row) : .failure(Problems(problems: problems))
     }
 }

@@ -4,7 +4,9 @@ import Foundation
 ///
 /// SWE-bench keys keep their names (`instance_id`, `repo`, `base_commit`, `patch`, `test_patch`,
 /// `problem_statement`, `FAIL_TO_PASS`, `PASS_TO_PASS`, …). Forager adds `image`, `repo_root`
-/// (default `/testbed`), `test_cmd`, `log_parser`, and optional `eval_script` and `timeout`.
+/// (default `/testbed`), `test_cmd`, `log_parser`, and optional `eval_script`, `timeout` and
+/// `bug_patch` (mutate-fix tasks: applied to the image's tree before the agent starts and before
+/// grading; `patch`, the gold fix, is its reverse).
 /// Keys Forager does not know are kept in `extra`, so rows survive a round trip.
 public struct TaskRow: Sendable, Equatable {
     public var instanceID: String
@@ -26,6 +28,8 @@ public struct TaskRow: Sendable, Equatable {
     public var evalScript: String?
     /// Seconds the tests may run at grading.
     public var timeout: Double?
+    /// A diff applied to the repository before the episode and before grading (empty: none).
+    public var bugPatch: String
     /// Keys this model does not name, as JSON values.
     public var extra: [String: JSONValue]
 
@@ -34,7 +38,7 @@ public struct TaskRow: Sendable, Equatable {
         problemStatement: String = "", hintsText: String = "", createdAt: String = "", version: String = "",
         environmentSetupCommit: String = "", failToPass: [String] = [], passToPass: [String] = [], image: String,
         repoRoot: String = "/testbed", testCommand: String? = nil, logParser: String = "pytest", evalScript: String? = nil,
-        timeout: Double? = nil, extra: [String: JSONValue] = [:]
+        timeout: Double? = nil, bugPatch: String = "", extra: [String: JSONValue] = [:]
     ) {
         self.instanceID = instanceID
         self.repo = repo
@@ -54,6 +58,7 @@ public struct TaskRow: Sendable, Equatable {
         self.logParser = logParser
         self.evalScript = evalScript
         self.timeout = timeout
+        self.bugPatch = bugPatch
         self.extra = extra
     }
 
@@ -78,6 +83,7 @@ public struct TaskRow: Sendable, Equatable {
         if let testCommand { o["test_cmd"] = .string(testCommand) }
         if let evalScript { o["eval_script"] = .string(evalScript) }
         if let timeout { o["timeout"] = .number(timeout) }
+        if !bugPatch.isEmpty { o["bug_patch"] = .string(bugPatch) }
         return o
     }
 }

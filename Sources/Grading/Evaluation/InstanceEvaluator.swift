@@ -18,6 +18,8 @@ public struct InstanceEvaluator: Sendable {
         /// Seconds spent per phase: container, apply, tests, grade.
         public var phases: [String: Double]
         public var message: String?
+        /// The whole test output (`test_output.txt`) when the tests ran.
+        public var testOutput: String?
     }
 
     public let client: DockerClient
@@ -34,15 +36,24 @@ public struct InstanceEvaluator: Sendable {
     /// Evaluates and writes SWE-bench's files into `directory` (`patch.diff`, `eval.sh`,
     /// `test_output.txt`, `report.json`, `run_instance.log`).
     public func evaluate(task: TaskRow, prediction: Prediction, runID: String, directory: URL, timeout: Duration) async -> Result {
-        var result = Result(instanceID: task.instanceID, outcome: .unresolved, report: nil, timedOut: false, appliedWith: nil, phases: [:])
         if prediction.isEmpty {
-            result.outcome = .emptyPatch
-            return result
+            return Result(instanceID: task.instanceID, outcome: .emptyPatch, report: nil, timedOut: false, appliedWith: nil, phases: [:])
         }
-        let patch = prediction.modelPatch ?? ""
-        var log = "instance \(task.instanceID), model \(prediction.modelNameOrPath), run \(runID), image \(task.image)\n"
+        return await execute(task: task, patch: prediction.modelPatch ?? "", model: prediction.modelNameOrPath, runID: runID,
+                             directory: directory, timeout: timeout)
+    }
+
+    /// Runs and grades the hidden tests on the task's tree as it stands (its `bug_patch` applied,
+    /// no prediction): a reference run. The same files are written, without `patch.diff`.
+    public func evaluateTree(task: TaskRow, runID: String, directory: URL, timeout: Duration) async -> Result {
+        await execute(task: task, patch: nil, model: "reference", runID: runID, directory: directory, timeout: timeout)
+    }
+
+    private func execute(task: TaskRow, patch: String?, model: String, runID: String, directory: URL, timeout: Duration) async -> Result {
+        var result = Result(instanceID: task.instanceID, outcome: .unresolved, report: nil, timedOut: false, appliedWith: nil, phases: [:])
+        var log = "instance \(task.instanceID), model \(model), run \(runID), image \(task.image)\n"
         let files = Files(directory: directory)
-        files.write("patch.diff", patch)
+        if let patch { files.write("patch.diff", patch) }
         let testPatchFiles = try? PatchFiles(parsing: task.testPatch)
         let script = EvalScript.make(for: task, testPatchFiles: testPatchFiles)
         files.write("eval.sh", script)
@@ -68,28 +79,37 @@ public struct InstanceEvaluator: Sendable {
         lap("container")
 
         do {
-            try await client.writeFile(container: sandbox.containerID, path: "/tmp/patch.diff", contents: Data(patch.utf8))
-            try await client.writeFile(container: sandbox.containerID, path: "/eval.sh", contents: Data(script.utf8), mode: 0o755)
-            let apply = try await client.exec(container: sandbox.containerID,
-                                              ["bash", "-c", PatchApplyCascade.script(repoRoot: task.repoRoot, patchPath: "/tmp/patch.diff")],
-                                              timeout: .seconds(300))
-            let applyText = apply.output.stdoutText + apply.output.stderrText
-            log += applyText
-            lap("apply")
-            if apply.exitCode != 0 {
-                // Not applied: graded as such, nothing run (SWE-bench's "Patch Apply Failed").
-                let report = InstanceReport(patchSuccessfullyApplied: false, resolved: false)
-                result.report = report
-                result.message = applyText
-                files.write("run_instance.log", log)
-                files.writeReport(task.instanceID, report)
+            do {
+                try await BugPatch.apply(task: task, client: client, containerID: sandbox.containerID, commit: false)
+            } catch {
                 await sandbox.close()
-                return result
+                return infraFailure(result, reason: "bug_patch_failed", message: error.description, log: log, files: files)
             }
-            if let last = applyText.split(separator: "\n").last, last.hasPrefix("APPLIED "), let index = Int(last.dropFirst(8)) {
-                result.appliedWith = PatchApplyCascade.commands[index - 1]
+            if !task.bugPatch.isEmpty { log += ">>>>> Applied Bug Patch\n" }
+            try await client.writeFile(container: sandbox.containerID, path: "/eval.sh", contents: Data(script.utf8), mode: 0o755)
+            if let patch {
+                try await client.writeFile(container: sandbox.containerID, path: "/tmp/patch.diff", contents: Data(patch.utf8))
+                let apply = try await client.exec(container: sandbox.containerID,
+                                                  ["bash", "-c", PatchApplyCascade.script(repoRoot: task.repoRoot, patchPath: "/tmp/patch.diff")],
+                                                  timeout: .seconds(300))
+                let applyText = apply.output.stdoutText + apply.output.stderrText
+                log += applyText
+                lap("apply")
+                if apply.exitCode != 0 {
+                    // Not applied: graded as such, nothing run (SWE-bench's "Patch Apply Failed").
+                    let report = InstanceReport(patchSuccessfullyApplied: false, resolved: false)
+                    result.report = report
+                    result.message = applyText
+                    files.write("run_instance.log", log)
+                    files.writeReport(task.instanceID, report)
+                    await sandbox.close()
+                    return result
+                }
+                if let last = applyText.split(separator: "\n").last, last.hasPrefix("APPLIED "), let index = Int(last.dropFirst(8)) {
+                    result.appliedWith = PatchApplyCascade.commands[index - 1]
+                }
+                log += ">>>>> Applied Patch (pred)\n"
             }
-            log += ">>>>> Applied Patch (pred)\n"
 
             let run = try await client.exec(container: sandbox.containerID, ["bash", "-c", "/bin/bash /eval.sh 2>&1"], timeout: timeout)
             var output = run.output.stdoutText + run.output.stderrText
@@ -98,6 +118,7 @@ public struct InstanceEvaluator: Sendable {
                 output += "\n\(EvalMarkers.testsTimedOut)\nTimeout error: \(timeoutSeconds) seconds exceeded.\n"
             }
             files.write("test_output.txt", output)
+            result.testOutput = output
             lap("tests")
 
             let report = grade(GradingInput(instanceID: task.instanceID, log: output, failToPass: task.failToPass,

@@ -1,0 +1,83 @@
+/// One text edit the helper found: replace the bytes between (line, col) and (endLine, endCol)
+/// with `text`. Lines count from 1; columns are UTF-8 byte offsets in the line (as Python's `ast`
+/// gives them); `start`/`end` are the same positions as absolute byte offsets, for a cross-check.
+public struct SourceEdit: Codable, Sendable, Equatable, Hashable {
+    public var line: Int
+    public var col: Int
+    public var endLine: Int
+    public var endCol: Int
+    public var start: Int
+    public var end: Int
+    public var text: String
+
+    public init(line: Int, col: Int, endLine: Int, endCol: Int, start: Int, end: Int, text: String) {
+        self.line = line
+        self.col = col
+        self.endLine = endLine
+        self.endCol = endCol
+        self.start = start
+        self.end = end
+        self.text = text
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case line, col, endLine = "end_line", endCol = "end_col", start, end, text
+    }
+}
+
+/// A mutation of one function: its operator, the edits, and a digest of the file it yields.
+public struct Mutation: Codable, Sendable, Equatable {
+    public var file: String
+    public var function: String
+    public var functionLine: Int
+    public var `operator`: String
+    public var family: String
+    public var note: String
+    public var edits: [SourceEdit]
+    /// FNV-1a 64 of the mutated file's bytes, as the helper computed it (Swift checks its own).
+    public var mutatedFNV1a64: String
+    public var mutatedBytes: Int
+
+    enum CodingKeys: String, CodingKey {
+        case file, function, functionLine = "function_line", `operator`, family, note, edits
+        case mutatedFNV1a64 = "mutated_fnv1a64", mutatedBytes = "mutated_bytes"
+    }
+}
+
+/// The helper's `mutate` output.
+public struct MutationList: Codable, Sendable {
+    public var mutations: [Mutation]
+    /// Mutations dropped because the result did not parse, did not change the tree, or did not compile.
+    public var dropped: [String: Int]
+}
+
+/// The helper's `trace` output: the functions passing tests executed.
+public struct TraceResult: Codable, Sendable {
+    public struct Function: Codable, Sendable, Hashable {
+        public var file: String
+        public var line: Int
+        public var qualname: String
+        /// How many passing tests executed it.
+        public var tests: Int
+    }
+    public var exitCode: Int
+    public var passed: Int
+    public var failed: Int
+    public var functions: [Function]
+
+    enum CodingKeys: String, CodingKey { case exitCode = "exit_code", passed, failed, functions }
+}
+
+/// The operator families, as ForagerAgent and SWE-smith group them.
+public enum MutationFamily {
+    public static let byOperator: [String: String] = [
+        "func_rm_body": "functions", "func_rm_stmt": "functions",
+        "arg_rm_param": "arguments", "arg_shuffle": "arguments",
+        "var_swap": "variables",
+        "stmt_rm_import": "statements", "stmt_rm_return": "statements",
+        "op_change_binary": "operators", "op_change_unary": "operators",
+        "op_change_bool": "operators", "op_change_compare": "operators",
+        "const_change": "constants", "ctrl_invert_if": "conditions",
+    ]
+    public static var operators: [String] { byOperator.keys.sorted() }
+}
