@@ -85,24 +85,10 @@ struct RunCommand: AsyncParsableCommand {
             guard unknown.isEmpty else { throw CommandFailure("Not in \(tasks): \(unknown.sorted().joined(separator: ", "))") }
             rows = rows.filter { wanted.contains($0.instanceID) }
         }
-        let path = try ModelLocator.resolve(model ?? "default")
-        let loaded = try Model.load(path: path)
-        let format = chatFormat(for: loaded.tokenizer)
-        let languageModel: any LanguageModel
-        let modelName: String
-        let backend: String
-        if let scripted {
-            languageModel = try ScriptedModel(format: format, contentsOf: URL(fileURLWithPath: scripted))
-            modelName = "scripted:" + URL(fileURLWithPath: scripted).lastPathComponent
-            backend = "scripted"
-        } else {
-            languageModel = InferenceModel(model: loaded, format: format)
-            modelName = URL(fileURLWithPath: path).lastPathComponent
-            backend = "in-process"
-        }
+        let backend = try ModelBackend.load(model: model, scripted: scripted)
         var episode = EpisodeConfig()
         episode.maxTurns = maxTurns
-        episode.contextSize = contextSize ?? (scripted == nil ? loaded.config.contextLength : 131_072)
+        episode.contextSize = contextSize ?? backend.contextLength
         episode.maxActionLength = maxActionTokens
         episode.sessionTimeout = sandbox.shellOptions.commandTimeout
         episode.sandboxLifetime = .seconds(sandbox.lifetime)
@@ -115,9 +101,9 @@ struct RunCommand: AsyncParsableCommand {
         let client = try await DockerClient.connect()
         let store = try await TrajectoryStore.open(at: db)
         let coordinator = RunCoordinator(
-            client: client, store: store, databasePath: db, model: languageModel, format: format, templates: templates,
+            client: client, store: store, databasePath: db, model: backend.model, format: backend.format, templates: templates,
             options: .init(runID: runID, samples: samples, workers: workers, episode: episode, resume: resume,
-                           modelName: modelName, backendKind: backend, tasksFile: tasks, sandbox: limits))
+                           modelName: backend.name, backendKind: backend.kind, tasksFile: tasks, sandbox: limits))
         let progress = RunProgress()
         let report = try await coordinator.run(tasks: rows) { progress.handle($0) }
         progress.finish()
