@@ -7,7 +7,7 @@ import Tasks
 /// Mutate-fix task synthesis for one repository (ForagerAgent's pipeline, SWE-smith's validation):
 /// 1. in one container, trace which functions passing tests execute and enumerate mutations of
 ///    them (Forager's Python helper, `ast`), while a reference run records every test's status;
-/// 2. pick `mutations` of them across the operators (seeded);
+/// 2. pick `mutations` of them across the operators (seeded; the helper checks only those);
 /// 3. validate each in a fresh container with Grading's evaluator: kept when ≥1 previously passing
 ///    test fails (FAIL_TO_PASS) and ≥1 still passes (PASS_TO_PASS); identical diffs once;
 /// 4. check that the gold patch (the mutation's reverse) resolves the row.
@@ -113,8 +113,7 @@ public struct Forage: Sendable {
         let referenceSeconds = reference.phases["tests"] ?? 0
         progress(.reference(passing: passing.count, total: statuses.count, seconds: referenceSeconds))
         guard !passing.isEmpty else { throw ForageError.reference(spec.image, "no test passes on the clean tree (\(statuses.count) parsed)") }
-        progress(.analyzed(functions: analysis.functions, mutations: analysis.all.count,
-                           byOperator: Dictionary(grouping: analysis.all, by: \.operator).mapValues(\.count)))
+        progress(.analyzed(functions: analysis.functions, mutations: analysis.found.values.reduce(0, +), byOperator: analysis.found))
 
         // Diffs of the selected mutations; identical diffs validated once.
         let commit8 = String(analysis.head.prefix(8))
@@ -157,14 +156,14 @@ public struct Forage: Sendable {
 
         let rows = outcomes.compactMap(\.row)
         var operators: [OperatorReport] = []
-        let found = Dictionary(grouping: analysis.all, by: \.operator).mapValues(\.count)
+        let found = analysis.found
         for op in MutationFamily.operators {
             let applied = outcomes.filter { $0.mutation.operator == op }
             operators.append(OperatorReport(operator: op, family: MutationFamily.byOperator[op] ?? "", candidates: found[op] ?? 0,
                                             applied: applied.count, kept: applied.filter { $0.row != nil }.count, solved: 0))
         }
         let elapsed = ContinuousClock.now - started
-        return Result(baseCommit: head, candidateFunctions: analysis.functions, mutationsFound: analysis.all.count,
+        return Result(baseCommit: head, candidateFunctions: analysis.functions, mutationsFound: found.values.reduce(0, +),
                       referencePassing: passing.count, rows: rows, outcomes: outcomes, operators: operators,
                       seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
     }
@@ -174,7 +173,7 @@ public struct Forage: Sendable {
     struct Analysis: Sendable {
         var head: String
         var functions: Int
-        var all: [Mutation]
+        var found: [String: Int]
         var selected: [Mutation]
         var files: [String: [UInt8]]
     }
@@ -208,13 +207,13 @@ public struct Forage: Sendable {
                 throw ForageError.spec(spec.file, "no function under source_dirs \(spec.sourceDirectories) runs in a passing test")
             }
             let mutate = try await run([spec.python, MutationHelper.containerPath, "mutate", "--root", spec.repoRoot,
-                                        "--candidates", "/tmp/forager-trace.json", "--out", "/tmp/forager-mutations.json"])
+                                        "--candidates", "/tmp/forager-trace.json", "--out", "/tmp/forager-mutations.json",
+                                        "--limit", "\(options.mutations)", "--seed", "\(options.seed)"])
             guard let listData = try await client.readFile(container: id, path: "/tmp/forager-mutations.json"),
                   let list = try? JSONDecoder().decode(MutationList.self, from: listData) else {
                 throw ForageError.helper("enumerating mutations failed: " + String((mutate.output.stderrText).suffix(3000)))
             }
-            // Over-select a little: identical diffs are dropped after selection.
-            let selected = MutationSampler.select(list.mutations, count: options.mutations, seed: options.seed)
+            let selected = list.mutations
             var files: [String: [UInt8]] = [:]
             for file in Set(selected.map(\.file)) {
                 guard let data = try await client.readFile(container: id, path: spec.repoRoot + "/" + file) else {
@@ -222,7 +221,7 @@ public struct Forage: Sendable {
                 }
                 files[file] = Array(data)
             }
-            return Analysis(head: head, functions: traceResult.functions.count, all: list.mutations, selected: selected, files: files)
+            return Analysis(head: head, functions: traceResult.functions.count, found: list.found, selected: selected, files: files)
         }
     }
 

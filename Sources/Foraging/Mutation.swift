@@ -46,7 +46,10 @@ public struct Mutation: Codable, Sendable, Equatable {
 
 /// The helper's `mutate` output.
 public struct MutationList: Codable, Sendable {
+    /// The selection, in order (a seeded round robin over the operators).
     public var mutations: [Mutation]
+    /// Mutations enumerated per operator before the selection (not yet checked to parse).
+    public var found: [String: Int]
     /// Mutations dropped because the result did not parse, did not change the tree, or did not compile.
     public var dropped: [String: Int]
 }

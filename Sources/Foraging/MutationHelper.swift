@@ -12,14 +12,17 @@ public enum MutationHelper {
   trace  --root R --source DIR... --out FILE -- pytest ARGS...
       Runs pytest in-process with a profiler and writes the functions (file, first line, qualname)
       that tests which passed executed.
-  mutate --root R --out FILE (--candidates FILE | --file PATH...)
+  mutate --root R --out FILE (--candidates FILE | --file PATH...) [--limit N] [--seed S] [--per-operator K]
       Enumerates mutations of the candidate functions with `ast`: each is a list of edits at exact
       positions (line, UTF-8 byte column, end line, end column, absolute byte offsets) and their
-      replacement text. Every mutated file is checked to compile and to differ from the original.
+      replacement text. Every mutated file is checked to parse, compile and differ from the
+      original. At most --per-operator (default 6) mutations per operator and function; with
+      --limit, the first N that pass in a seeded round robin over the operators (else all).
 """
 import ast
 import json
 import os
+import random
 import sys
 
 FAMILIES = {
@@ -112,7 +115,6 @@ class Source:
         for line in data.splitlines(keepends=True):
             self.starts.append(self.starts[-1] + len(line))
         self.tree = ast.parse(data, filename=path)
-        self.dump = ast.dump(self.tree)
 
     def offset(self, line, col):
         return self.starts[line - 1] + col
@@ -425,7 +427,12 @@ def functions_of(tree):
     return found
 
 
-def mutate(root, out, candidates=None, files=None):
+def mutate(root, out, candidates=None, files=None, per_operator=6, limit=None, seed="0"):
+    """Enumerates, then checks in selection order until `limit` mutations pass (all when None).
+
+    Selection: a seeded shuffle within each operator, then round robin over the operators sorted
+    by name, so every family gets its share and the same seed gives the same list.
+    """
     wanted = {}
     if candidates is not None:
         for c in candidates:
@@ -433,7 +440,7 @@ def mutate(root, out, candidates=None, files=None):
     else:
         for f in files:
             wanted[f] = None
-    results, skipped, seen = [], {"unparsable": 0, "unchanged": 0, "uncompilable": 0}, set()
+    pool, seen = {}, set()
     for rel in sorted(wanted):
         path = os.path.join(root, rel)
         with open(path, "rb") as fh:
@@ -445,36 +452,62 @@ def mutate(root, out, candidates=None, files=None):
         imports = module_level_imports(src.tree)
         for qualname, func in functions_of(src.tree):
             first_lines = {func.lineno} | {d.lineno for d in func.decorator_list}
-            if wanted[rel] is not None and not any(l in first_lines and q == qualname for l, q in wanted[rel]) \
-                    and not any(l in first_lines for l, _ in wanted[rel]):
+            if wanted[rel] is not None and not any(l in first_lines for l, _ in wanted[rel]):
                 continue
-            for op, edits, note in mutations_of(src, func, imports):
-                edits = sorted(edits, key=lambda e: e["start"])
-                if any(x["end"] > y["start"] for x, y in zip(edits, edits[1:])):
-                    continue
-                key = (rel, tuple((e["start"], e["end"], e["text"]) for e in edits))
-                if key in seen:
-                    continue
-                seen.add(key)
-                mutated = src.apply(edits)
-                try:
-                    tree = ast.parse(mutated, filename=rel)
-                except (SyntaxError, ValueError):
-                    skipped["unparsable"] += 1
-                    continue
-                if ast.dump(tree) == src.dump:
-                    skipped["unchanged"] += 1
-                    continue
-                try:
-                    compile(mutated, rel, "exec")
-                except (SyntaxError, ValueError):
-                    skipped["uncompilable"] += 1
-                    continue
-                results.append({"file": rel, "function": qualname, "function_line": func.lineno,
-                                "operator": op, "family": FAMILIES[op], "note": note, "edits": edits,
-                                "mutated_fnv1a64": fnv1a64(mutated), "mutated_bytes": len(mutated)})
+            # At most `per_operator` mutations of one operator per function, chosen with a fixed seed,
+            # so a long function cannot crowd out the rest.
+            by_op = {}
+            for item in mutations_of(src, func, imports):
+                by_op.setdefault(item[0], []).append(item)
+            for op in sorted(by_op):
+                items = by_op[op]
+                if len(items) > per_operator:
+                    items = random.Random("%s:%s:%s" % (rel, qualname, op)).sample(items, per_operator)
+                for _, edits, note in items:
+                    edits = sorted(edits, key=lambda e: e["start"])
+                    if any(x["end"] > y["start"] for x, y in zip(edits, edits[1:])):
+                        continue
+                    key = (rel, tuple((e["start"], e["end"], e["text"]) for e in edits))
+                    if key in seen:
+                        continue
+                    seen.add(key)
+                    pool.setdefault(op, []).append((src, qualname, func.lineno, edits, note))
+    queues = []
+    for op in sorted(pool):
+        items = pool[op]
+        random.Random("%s:%s" % (seed, op)).shuffle(items)
+        queues.append((op, items))
+    results, skipped = [], {"unparsable": 0, "unchanged": 0, "uncompilable": 0}
+    index = 0
+    while limit is None or len(results) < limit:
+        progressed = False
+        for op, items in queues:
+            if index >= len(items) or (limit is not None and len(results) >= limit):
+                continue
+            progressed = True
+            src, qualname, line, edits, note = items[index]
+            mutated = src.apply(edits)
+            if mutated == src.data:
+                skipped["unchanged"] += 1
+                continue
+            try:
+                tree = ast.parse(mutated, filename=src.path)
+            except (SyntaxError, ValueError):
+                skipped["unparsable"] += 1
+                continue
+            try:
+                compile(tree, src.path, "exec")
+            except (SyntaxError, ValueError):
+                skipped["uncompilable"] += 1
+                continue
+            results.append({"file": src.path, "function": qualname, "function_line": line,
+                            "operator": op, "family": FAMILIES[op], "note": note, "edits": edits,
+                            "mutated_fnv1a64": fnv1a64(mutated), "mutated_bytes": len(mutated)})
+        if not progressed:
+            break
+        index += 1
     with open(out, "w") as fh:
-        json.dump({"mutations": results, "dropped": skipped}, fh)
+        json.dump({"mutations": results, "found": {op: len(items) for op, items in queues}, "dropped": skipped}, fh)
 
 
 def main(argv):
@@ -501,7 +534,10 @@ def main(argv):
         if "candidates" in opts:
             with open(opts["candidates"][0]) as fh:
                 candidates = json.load(fh)["functions"]
-        mutate(root, opts["out"][0], candidates=candidates, files=opts.get("file", []))
+        limit = opts.get("limit")
+        mutate(root, opts["out"][0], candidates=candidates, files=opts.get("file", []),
+               per_operator=int(opts.get("per-operator", ["6"])[0]), limit=int(limit[0]) if limit else None,
+               seed=opts.get("seed", ["0"])[0])
     else:
         sys.exit("unknown command %r" % command)
 

@@ -6,7 +6,8 @@ import Grading
 public enum ProblemStatement {
     public static func make(failing: [String], testOutput: String, testCommand: String, repoRoot: String,
                             maxTests: Int = 20, maxSections: Int = 3, maxCharacters: Int = 6000) -> String {
-        var text = "Some tests of this repository fail: \(failing.count) test\(failing.count == 1 ? "" : "s") that passed before now fail.\n\n"
+        let one = failing.count == 1
+        var text = "Some tests of this repository fail: \(one ? "1 test" : "\(failing.count) tests") that passed before now \(one ? "fails" : "fail").\n\n"
         text += "Failing tests:\n"
         for t in failing.prefix(maxTests) { text += "- \(t)\n" }
         if failing.count > maxTests { text += "- … and \(failing.count - maxTests) more\n" }

@@ -1,0 +1,87 @@
+import DockerEngine
+import Foraging
+import Foundation
+import Grading
+import Sandbox
+import Tasks
+import Testing
+
+/// Foraging the demo calc repository end to end against the real engine: validated rows resolve
+/// with their gold patch and not without it; the Runner's bug setup hides the clean version.
+@Suite(.serialized, .enabled { await dockerTestsEnabled() })
+struct ForageDockerTests {
+    static let calcSpec = repositoryRoot.appendingPathComponent("Tasks/repos/calc.json").path
+
+    func forage(mutations: Int, logs: URL) async throws -> Forage.Result {
+        try await TestImages.shared.ensure(["demo-calc"])
+        let client = try await DockerClient.connect()
+        let spec = try RepoSpec.load(Self.calcSpec)
+        return try await Forage(client: client, spec: spec, options: .init(
+            mutations: mutations, workers: 2, seed: 7, runID: "forage-test-\(UUID().uuidString.prefix(8))", logsDirectory: logs)).run()
+    }
+
+    @Test(.timeLimit(.minutes(15)))
+    func validatedRowsResolveWithGoldAndNotWithout() async throws {
+        let logs = try scratchDirectory()
+        defer { try? FileManager.default.removeItem(at: logs) }
+        let result = try await forage(mutations: 6, logs: logs)
+        #expect(result.candidateFunctions > 5)
+        #expect(result.outcomes.count == 6)
+        #expect(!result.rows.isEmpty)
+        #expect(result.operators.map(\.applied).reduce(0, +) == 6)
+
+        // The rows survive the task file round trip, bug_patch included.
+        let file = logs.appendingPathComponent("tasks.jsonl")
+        try Data(result.rows.map { JSONValue.object($0.jsonObject).encoded() + "\n" }.joined().utf8).write(to: file)
+        let loaded = try TaskLoader.load(file.path)
+        #expect(loaded == result.rows)
+
+        let client = try await DockerClient.connect()
+        let evaluator = InstanceEvaluator(client: client, grade: Grader.grade)
+        for row in loaded {
+            #expect(row.instanceID.hasPrefix("calc.\(result.baseCommit.prefix(8)).\(row.extra["mutation_operator"]?.stringValue ?? "?")__"))
+            #expect(!row.failToPass.isEmpty && !row.passToPass.isEmpty)
+            #expect(Set(row.failToPass).isDisjoint(with: row.passToPass))
+            #expect(row.problemStatement.contains(row.failToPass[0]))
+            #expect(!row.bugPatch.isEmpty && row.patch != row.bugPatch)
+            let dir = logs.appendingPathComponent("check/\(row.instanceID)")
+            let gold = await evaluator.evaluate(task: row, prediction: Prediction(instanceID: row.instanceID, modelNameOrPath: "gold", modelPatch: row.patch),
+                                                runID: "check", directory: dir.appendingPathComponent("gold"), timeout: .seconds(300))
+            #expect(gold.outcome == .resolved, "\(row.instanceID): gold \(gold.outcome) \(gold.message ?? "")")
+            let empty = await evaluator.evaluate(task: row, prediction: Prediction(instanceID: row.instanceID, modelNameOrPath: "empty", modelPatch: ""),
+                                                 runID: "check", directory: dir.appendingPathComponent("empty"), timeout: .seconds(300))
+            #expect(empty.outcome == .emptyPatch)
+            // A patch that changes nothing that matters: the bug stays, the FAIL_TO_PASS tests fail.
+            let unrelated = "diff --git a/NOTES.md b/NOTES.md\nnew file mode 100644\n--- /dev/null\n+++ b/NOTES.md\n@@ -0,0 +1 @@\n+notes\n"
+            let noFix = await evaluator.evaluate(task: row, prediction: Prediction(instanceID: row.instanceID, modelNameOrPath: "nofix", modelPatch: unrelated),
+                                                 runID: "check", directory: dir.appendingPathComponent("nofix"), timeout: .seconds(300))
+            #expect(noFix.outcome == .unresolved)
+            #expect(noFix.report?.testsStatus?.failToPass.failure == row.failToPass)
+        }
+    }
+
+    @Test(.timeLimit(.minutes(10)))
+    func episodeSetupFoldsTheBugIntoHeadAndTheScrubDropsTheCleanVersion() async throws {
+        let logs = try scratchDirectory()
+        defer { try? FileManager.default.removeItem(at: logs) }
+        let row = try #require(try await forage(mutations: 2, logs: logs).rows.first)
+        let file = try #require(row.extra["mutation_file"]?.stringValue)
+        let client = try await DockerClient.connect()
+        let config = SandboxConfig(image: row.image, repoRoot: row.repoRoot, runID: "forage-test", role: .agent)
+        try await Sandbox.with(client: client, config: config) { sandbox in
+            func sh(_ command: String) async throws -> String {
+                let r = try await client.exec(container: sandbox.containerID, ["bash", "-c", command], workingDir: row.repoRoot)
+                return r.output.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)
+            }
+            let cleanBlob = try await sh("git rev-parse HEAD:\(file)")
+            try await BugPatch.apply(task: row, client: client, containerID: sandbox.containerID, commit: true)
+            try await sandbox.scrubGitHistory()
+            #expect(try await sh("git status --porcelain") == "")
+            #expect(try await sh("git rev-list --all | wc -l") == "1")
+            #expect(try await sh("git cat-file -e \(cleanBlob) 2>/dev/null && echo present || echo gone") == "gone")
+            // The gold patch is what the agent has to write: it applies to the tree it sees.
+            try await client.writeFile(container: sandbox.containerID, path: "/tmp/gold.diff", contents: Data(row.patch.utf8))
+            #expect(try await sh("git apply --check /tmp/gold.diff && echo ok") == "ok")
+        }
+    }
+}
