@@ -68,7 +68,9 @@ func hostMutations(_ source: String, file: String = "mod.py") throws -> (mutatio
     let dir = try scratchDirectory()
     defer { try? FileManager.default.removeItem(at: dir) }
     try Data(MutationHelper.source.utf8).write(to: dir.appendingPathComponent(MutationHelper.fileName))
-    try Data(source.utf8).write(to: dir.appendingPathComponent(file))
+    let target = dir.appendingPathComponent(file)
+    try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
+    try Data(source.utf8).write(to: target)
     let (code, output) = try host(["python3", MutationHelper.fileName, "mutate", "--root", ".", "--file", file, "--out", "out.json", "--per-operator", "1000"], in: dir)
     guard code == 0 else { throw HelperFailure(output: output) }
     let list = try JSONDecoder().decode(MutationList.self, from: Data(contentsOf: dir.appendingPathComponent("out.json")))
