@@ -74,6 +74,9 @@ struct ForageCommand: AsyncParsableCommand {
     @Option(help: "Context limit in tokens (default: the model's).")
     var contextSize: Int?
 
+    @Option(help: "Tokens a model turn may generate at most.")
+    var maxActionTokens = 65_536
+
     @OptionGroup(title: "Sandbox limits (episodes)") var sandbox: SandboxOptions
 
     @Flag(help: "Print {candidates, validated, tasks_file, episodes, resolved, …} as JSON.")
@@ -109,6 +112,7 @@ struct ForageCommand: AsyncParsableCommand {
             var episode = EpisodeConfig()
             episode.maxTurns = maxTurns
             episode.contextSize = contextSize ?? backend.contextLength
+            episode.maxActionLength = maxActionTokens
             episode.sessionTimeout = sandbox.shellOptions.commandTimeout
             episode.sandboxLifetime = .seconds(sandbox.lifetime)
             let limits = try sandbox.config(image: "", repoRoot: "/", runID: "", role: .agent)
@@ -151,7 +155,7 @@ struct ForageCommand: AsyncParsableCommand {
             ["repository", "\(spec.name) (\(spec.image) at \(result.baseCommit.prefix(12)))"],
             ["candidate functions", "\(result.candidateFunctions) executed by passing tests (\(result.referencePassing) passing tests)"],
             ["mutations", "\(result.mutationsFound) found, \(result.outcomes.count) validated"],
-            ["validated tasks", "\(result.rows.count) across \(families.count) families (\(families.sorted().joined(separator: ", ")))"],
+            ["validated tasks", "\(result.rows.count) across \(families.count) \(families.count == 1 ? "family" : "families") (\(families.sorted().joined(separator: ", ")))"],
             ["time", String(format: "%.0f s; %@ per validated task", result.seconds,
                             result.secondsPerValidated.map { String(format: "%.1f s", $0) } ?? "-")],
             ["tasks", tasksFile],
