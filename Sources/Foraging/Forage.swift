@@ -127,6 +127,8 @@ public struct Forage: Sendable {
             }
             let diff = try SpanDiff(path: m.file, original: original, edits: m.edits)
             let forward = diff.forward
+            // Only the code under test is mutated, never the tests (the helper skips them too).
+            guard (try? PatchFiles(parsing: forward))?.testFiles.isEmpty == true else { continue }
             guard seenDiffs.insert(forward).inserted else { duplicates += 1; continue }
             let hash = String(EditApplication.fnv1a64(Array(forward.utf8)).prefix(8))
             prepared.append(("\(spec.name).\(commit8).\(m.operator)__\(hash)", m, diff))

@@ -36,6 +36,14 @@ FAMILIES = {
 }
 
 
+def is_test_path(rel):
+    """Test code is never mutated: a test/tests/testing folder, test_*.py, *_test(s).py, conftest.py."""
+    parts = rel.replace(os.sep, "/").split("/")
+    name = parts[-1]
+    return any(p in ("test", "tests", "testing") for p in parts[:-1]) or name.startswith("test_") \
+        or name.endswith("_test.py") or name.endswith("_tests.py") or name == "conftest.py"
+
+
 def fnv1a64(data):
     h = 0xcbf29ce484222325
     for b in data:
@@ -58,7 +66,7 @@ def trace(root, sources, out, pytest_args):
         k = cache.get(code, 0)
         if k == 0:
             path = os.path.realpath(code.co_filename)
-            if path.startswith(prefixes) and code.co_name not in ("<module>", "<lambda>", "<genexpr>", "<listcomp>",
+            if path.startswith(prefixes) and not is_test_path(os.path.relpath(path, root)) and code.co_name not in ("<module>", "<lambda>", "<genexpr>", "<listcomp>",
                                                                     "<dictcomp>", "<setcomp>"):
                 k = (os.path.relpath(path, root), code.co_firstlineno, getattr(code, "co_qualname", code.co_name))
             else:
@@ -442,6 +450,8 @@ def mutate(root, out, candidates=None, files=None, per_operator=6, limit=None, s
             wanted[f] = None
     pool, seen = {}, set()
     for rel in sorted(wanted):
+        if is_test_path(rel):
+            continue
         path = os.path.join(root, rel)
         with open(path, "rb") as fh:
             data = fh.read()

@@ -58,6 +58,17 @@ struct ForageDockerTests {
             #expect(noFix.outcome == .unresolved)
             #expect(noFix.report?.testsStatus?.failToPass.failure == row.failToPass)
         }
+
+        // Test files a prediction touches are put back before the tests run (there is no test
+        // patch to restore them from): the gold fix plus a new test that would fail still resolves.
+        let row = try #require(loaded.first)
+        let extraTest = "diff --git a/tests/test_extra.py b/tests/test_extra.py\nnew file mode 100644\n--- /dev/null\n+++ b/tests/test_extra.py\n@@ -0,0 +1,2 @@\n+def test_extra():\n+    assert False\n"
+        let dir = logs.appendingPathComponent("check/tests-restored")
+        let withTest = await evaluator.evaluate(task: row, prediction: Prediction(instanceID: row.instanceID, modelNameOrPath: "gold+test", modelPatch: row.patch + extraTest),
+                                                runID: "check", directory: dir, timeout: .seconds(300))
+        #expect(withTest.outcome == .resolved)
+        #expect(try String(contentsOf: dir.appendingPathComponent("run_instance.log"), encoding: .utf8).contains("Restored test files"))
+        #expect(withTest.testOutput?.contains("test_extra") == false)
     }
 
     @Test(.timeLimit(.minutes(10)))

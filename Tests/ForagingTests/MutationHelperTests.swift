@@ -107,6 +107,13 @@ import Testing
         for m in all { #expect(try !mutated(m, original).contains("*)")) }
     }
 
+    @Test func testCodeIsNeverMutated() throws {
+        for path in ["tests/test_mod.py", "pkg/tests/helpers.py", "test_mod.py", "mod_test.py", "conftest.py"] {
+            #expect(try hostMutations(Self.sample, file: path).mutations.isEmpty, "\(path)")
+        }
+        #expect(try !hostMutations(Self.sample, file: "pkg/testament.py").mutations.isEmpty)
+    }
+
     @Test func carriageReturnLineEndingsKeepPositions() throws {
         let (all, original) = try hostMutations("def f(a, b):\r\n    \"\"\"é\"\"\"\r\n    return a + b\r\n")
         let plus = try #require(all.first { $0.operator == "op_change_binary" })

@@ -29,6 +29,17 @@ public enum BugPatch {
         return s
     }
 
+    /// Puts the test files a prediction touched back as the tree had them (HEAD plus the bug
+    /// patch, which never touches tests); files it added are removed.
+    public static func restoreTestsScript(repoRoot: String, files: [PatchFiles.File]) -> String {
+        let existing = files.filter { $0.change != .added }.map { shellQuote($0.oldPath) }
+        let added = files.filter { $0.change == .added }.map { shellQuote($0.newPath) }
+        var s = "cd \(shellQuote(repoRoot)) || exit 2\n"
+        if !existing.isEmpty { s += "git checkout HEAD -- \(existing.joined(separator: " "))\n" }
+        if !added.isEmpty { s += "rm -f -- \(added.joined(separator: " "))\n" }
+        return s
+    }
+
     /// Writes and applies `task.bugPatch` in a running container; nothing when the row has none.
     public static func apply(task: TaskRow, client: DockerClient, containerID: String, commit: Bool) async throws(BugPatchError) {
         guard !task.bugPatch.isEmpty else { return }

@@ -109,6 +109,13 @@ public struct InstanceEvaluator: Sendable {
                     result.appliedWith = PatchApplyCascade.commands[index - 1]
                 }
                 log += ">>>>> Applied Patch (pred)\n"
+                // A mutate-fix task has no test patch to restore the tests from: the test files the
+                // prediction touched go back to the task's tree, so editing a test never resolves.
+                if !task.bugPatch.isEmpty, let touched = try? PatchFiles(parsing: patch), !touched.testFiles.isEmpty {
+                    let restore = BugPatch.restoreTestsScript(repoRoot: task.repoRoot, files: touched.testFiles)
+                    let reset = try await client.exec(container: sandbox.containerID, ["bash", "-c", restore], timeout: .seconds(120))
+                    log += ">>>>> Restored test files the patch touched\n" + reset.output.stdoutText + reset.output.stderrText
+                }
             }
 
             let run = try await client.exec(container: sandbox.containerID, ["bash", "-c", "/bin/bash /eval.sh 2>&1"], timeout: timeout)
