@@ -80,7 +80,7 @@ let package = Package(
             resources: [.copy("Fixtures"), .copy("SimilarityFixtures")]
         ),
         .testTarget(name: "TasksTests", dependencies: ["Tasks"]),
-        .testTarget(name: "ForagingTests", dependencies: ["Foraging", "Grading", "Tasks", "Sandbox", "DockerEngine", "ImageRecipes"]),
+        .testTarget(name: "ForagingTests", dependencies: ["Foraging", "Grading", "Tasks", "Sandbox", "DockerEngine", "ImageRecipes", "Trajectories"]),
         .testTarget(name: "RunnerTests", dependencies: ["Runner", "Agent", "Trajectories", "Tasks", "DockerEngine", "ImageRecipes", "Inference"]),
         .testTarget(
             name: "TrajectoriesTests",

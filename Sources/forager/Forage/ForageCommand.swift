@@ -77,6 +77,12 @@ struct ForageCommand: AsyncParsableCommand {
     @Option(help: "Tokens a model turn may generate at most.")
     var maxActionTokens = 65_536
 
+    @Flag(help: "Think-tag mode (<think> … </think>), as CWM's SWE-bench evaluation.")
+    var think = false
+
+    @Flag(help: "Strict format: a malformed turn ends the episode.")
+    var strict = false
+
     @OptionGroup(title: "Sandbox limits (episodes)") var sandbox: SandboxOptions
 
     @Flag(help: "Print {candidates, validated, tasks_file, episodes, resolved, …} as JSON.")
@@ -113,6 +119,9 @@ struct ForageCommand: AsyncParsableCommand {
             episode.maxTurns = maxTurns
             episode.contextSize = contextSize ?? backend.contextLength
             episode.maxActionLength = maxActionTokens
+            episode.think = think
+            episode.useThinkTag = think
+            episode.strictFormat = strict
             episode.sessionTimeout = sandbox.shellOptions.commandTimeout
             episode.sandboxLifetime = .seconds(sandbox.lifetime)
             let limits = try sandbox.config(image: "", repoRoot: "/", runID: "", role: .agent)

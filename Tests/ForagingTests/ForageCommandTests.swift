@@ -1,0 +1,82 @@
+import Foundation
+import Tasks
+import Testing
+import Trajectories
+
+/// `forager forage` as a user runs it: synthesis only, then the same tasks with a scripted agent
+/// that submits each gold fix, whose episodes are stored with source `forage:calc`.
+@Suite(.serialized, .enabled { await dockerTestsEnabled() })
+struct ForageCommandTests {
+    struct Summary: Decodable {
+        let candidates: Int, validated: Int, tasks_file: String, episodes: Int, resolved: Int, run_id: String
+        let families: [String]
+        let operators: [Operator]
+        struct Operator: Decodable { let `operator`: String, applied: Int, kept: Int, solved: Int }
+    }
+
+    func forager(_ arguments: [String], in directory: URL) throws -> (Int32, String) {
+        let process = Process()
+        process.executableURL = repositoryRoot.appendingPathComponent(".build/debug/forager")
+        process.arguments = arguments
+        process.currentDirectoryURL = directory
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    @Test(.timeLimit(.minutes(20)))
+    func synthesizeThenRunAScriptedAgentOnTheTasks() async throws {
+        try await TestImages.shared.ensure(["demo-calc"])
+        let dir = try scratchDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let spec = repositoryRoot.appendingPathComponent("Tasks/repos/calc.json").path
+        let common = ["forage", "--repo", spec, "--mutations", "3", "--seed", "3", "--logs-dir", dir.path, "--json"]
+
+        let (status, output) = try forager(common + ["--out", "tasks.jsonl", "--run-id", "synth"], in: dir)
+        #expect(status == 0)
+        let synth = try JSONDecoder().decode(Summary.self, from: Data(output.utf8))
+        #expect(synth.validated >= 1 && synth.episodes == 0 && synth.tasks_file == "tasks.jsonl")
+        let rows = try TaskLoader.load(dir.appendingPathComponent("tasks.jsonl").path)
+        #expect(rows.count == synth.validated)
+
+        // A scripted agent that checks the tree is clean (the bug is in HEAD) and submits the gold fix.
+        var script = ""
+        for row in rows {
+            let turns = [
+                "Let me look.\n<tool: bash>\ngit status --short; echo STATUS-END\n</tool>",
+                "<tool: create>\n/tmp/fix.patch\n\(row.patch)\n</tool>",
+                "<tool: bash>\ngit apply /tmp/fix.patch && git diff > /tmp/submission.patch\n</tool>",
+                "<tool: submit>\n/tmp/submission.patch\n</tool>",
+                "Fixed.",
+            ]
+            let line = try JSONSerialization.data(withJSONObject: ["instance_id": row.instanceID, "turns": turns])
+            script += String(decoding: line, as: UTF8.self) + "\n"
+        }
+        try Data(script.utf8).write(to: dir.appendingPathComponent("agent.jsonl"))
+
+        let db = dir.appendingPathComponent("forage.sqlite").path
+        let (runStatus, runOutput) = try forager(common + ["--out", "tasks2.jsonl", "--run-id", "episodes", "--samples", "1",
+                                                           "--scripted", "agent.jsonl", "--db", db], in: dir)
+        #expect(runStatus == 0)
+        let run = try JSONDecoder().decode(Summary.self, from: Data(runOutput.utf8))
+        // The same seed synthesizes the same tasks; every episode resolves.
+        #expect(try TaskLoader.load(dir.appendingPathComponent("tasks2.jsonl").path).map(\.instanceID) == rows.map(\.instanceID))
+        #expect(run.episodes == rows.count && run.resolved == rows.count)
+        #expect(run.operators.map(\.solved).reduce(0, +) == rows.count)
+
+        let store = try await TrajectoryStore.open(at: db)
+        let episodes = try await store.episodes(run: "episodes")
+        #expect(episodes.count == rows.count)
+        for e in episodes {
+            #expect(e.source == "forage:calc")
+            let steps = try await store.episode(e.id).steps
+            #expect(steps.first?.observationBody?.contains("\nSTATUS-END") == true)
+            // Nothing but the marker: the working tree is clean, the bug is part of HEAD.
+            #expect(steps.first?.observationBody?.contains(" M ") == false)
+        }
+    }
+}
