@@ -27,15 +27,17 @@ let package = Package(
             pkgConfig: "libgit2",
             providers: [.apt(["libgit2-dev"])]
         ),
+        // libcurl behind async/await: the Docker engine's socket and OpenAI-compatible model servers.
+        .target(name: "HTTPTransport", dependencies: ["CCurl"]),
         .target(
             name: "DockerEngine",
-            dependencies: ["CCurl", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["CCurl", "HTTPTransport", .product(name: "Logging", package: "swift-log")]
         ),
         .target(name: "ImageRecipes", dependencies: ["DockerEngine"]),
         .target(name: "Benchmarks", dependencies: ["DockerEngine", "Sandbox", "Agent", "AgentTools", "Grading", "Tasks"]),
         .target(name: "AgentTools"),
         .target(name: "Sandbox", dependencies: ["DockerEngine"]),
-        .target(name: "Agent", dependencies: ["AgentTools", "Sandbox", "Inference"]),
+        .target(name: "Agent", dependencies: ["AgentTools", "Sandbox", "Inference", "HTTPTransport"]),
         .target(name: "Tasks"),
         .target(name: "Runner", dependencies: ["Agent", "AgentTools", "Trajectories", "Grading", "Tasks", "Sandbox", "DockerEngine", "Inference"]),
         .target(name: "Grading", dependencies: ["Tasks", "Sandbox", "DockerEngine", "CGit2"]),

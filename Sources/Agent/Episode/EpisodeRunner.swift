@@ -74,6 +74,8 @@ public struct EpisodeRunner: Sendable {
     /// One attempt's mutable state.
     private struct State {
         var context: TokenizedText
+        /// The context as messages, for chat backends.
+        var messages: [ChatMessage]
         var numTokens: Int
         var stepID = 0
         var environment: (any EpisodeEnvironment)?
@@ -82,7 +84,8 @@ public struct EpisodeRunner: Sendable {
 
     private func runAttempt(_ task: EpisodeTask, attempt: Int) async throws -> EpisodeResult {
         let (initial, system, user) = initialObservation(task)
-        var state = State(context: initial, numTokens: initial.count)
+        var state = State(context: initial, messages: [ChatMessage(.system, system), ChatMessage(.user, user)],
+                          numTokens: initial.count)
         try await observer?.episodeStarted(EpisodeStart(
             instanceID: task.instanceID, attempt: attempt, observation: initial, systemPrompt: system, userPrompt: user,
             info: StepInfo(source: task.source, instanceID: task.instanceID, message: "", evalDuration: -1, predPatch: nil)))
@@ -115,7 +118,7 @@ public struct EpisodeRunner: Sendable {
     /// One step (spec §1.3). Returns the result when the step is terminal.
     private func step(_ task: EpisodeTask, attempt: Int, state: inout State) async throws -> EpisodeResult? {
         let request = ModelRequest(instanceID: task.instanceID, attempt: attempt, turnIndex: state.stepID,
-                                   context: state.context, maxTokens: config.maxActionLength)
+                                   context: state.context, maxTokens: config.maxActionLength, messages: state.messages)
         let action: ModelAction
         do {
             action = try await model.nextAction(request)
@@ -133,6 +136,7 @@ public struct EpisodeRunner: Sendable {
             throw BackendFailure(description: "the model returned \(action.tokens.count) tokens, more than max_action_len \(config.maxActionLength)")
         }
         state.context += TokenizedText(text: format.decode(action.tokens), tokens: action.tokens)
+        state.messages.append(ChatMessage(.assistant, action.text))
 
         // 3. Context check. QUIRK kept: no evaluation and no pred_patch, even after a submit.
         if state.numTokens > config.contextSize {
@@ -178,6 +182,7 @@ public struct EpisodeRunner: Sendable {
         }
 
         let observation: TokenizedText
+        let observed: ChatMessage
         let feedback: String
         let kind: StepKind
         if let failure {
@@ -193,6 +198,7 @@ public struct EpisodeRunner: Sendable {
             }
             let message = format.truncated(ChatMessage(.user, failure.rendered), to: config.maxUserTurnLength, side: .right)
             observation = observationText(after: action, message: message)
+            observed = message
             feedback = message.body
             kind = .formatError(failure.rendered)
         } else {
@@ -206,11 +212,13 @@ public struct EpisodeRunner: Sendable {
                 remainingTokens: config.contextSize - state.numTokens - estimate)
             let message = format.truncated(ChatMessage(.tool(call.name), body), to: config.maxUserTurnLength, side: .right)
             observation = observationText(after: action, message: message)
+            observed = message
             feedback = message.body
             kind = .tool(name: call.name, succeeded: result.succeeded)
         }
         state.numTokens += observation.count
         state.context += observation
+        state.messages.append(observed)
         try await observer?.stepRecorded(EpisodeStep(
             instanceID: task.instanceID, attempt: attempt, index: state.stepID, action: action, toolCall: call,
             observation: observation, feedback: feedback, kind: kind, terminal: false, passed: false,
