@@ -73,7 +73,7 @@ let package = Package(
         .testTarget(name: "ImageRecipesTests", dependencies: ["ImageRecipes"]),
         .testTarget(name: "AgentToolsTests", dependencies: ["AgentTools", "Agent", "Sandbox", "DockerEngine"]),
         .testTarget(name: "SandboxTests", dependencies: ["Sandbox", "DockerEngine"]),
-        .testTarget(name: "AgentTests", dependencies: ["Agent", "AgentTools", "Sandbox", "DockerEngine", "Inference"]),
+        .testTarget(name: "AgentTests", dependencies: ["Agent", "AgentTools", "Sandbox", "DockerEngine", "Inference", "HTTPTransport"]),
         .testTarget(
             name: "GradingTests",
             dependencies: ["Grading", "Tasks", "Sandbox", "DockerEngine", "ImageRecipes"],

@@ -24,6 +24,10 @@ public struct RunCoordinator: Sendable {
         public var sandbox: SandboxConfig
         /// Seconds the hidden tests may run at grading.
         public var gradeTimeout: Duration
+        /// How the backend's token counts were made (`exact`, or an estimate and with what), and
+        /// other facts about the backend (an endpoint's URL): stored in the run's configuration.
+        /// Never put a secret here.
+        public var modelDetails: [String: String] = [:]
 
         public init(runID: String? = nil, samples: Int = 1, workers: Int = 1, episode: EpisodeConfig = .init(), resume: Bool = false,
                     modelName: String, backendKind: String, tasksFile: String,
@@ -45,6 +49,8 @@ public struct RunCoordinator: Sendable {
         case started(runID: String, episodes: Int, alreadyDone: Int)
         case episodeFinished(instanceID: String, sample: Int, result: EpisodeResult)
         case episodeFailed(instanceID: String, sample: Int, message: String)
+        /// A model turn: tokens generated and the seconds the model took (prompt and generation).
+        case modelTurn(tokens: Int, seconds: Double)
     }
 
     public struct Report: Codable, Sendable {
@@ -102,7 +108,7 @@ public struct RunCoordinator: Sendable {
                 guard let (task, sample) = queue.popFirst() else { return }
                 group.addTask {
                     do {
-                        if let result = try await runEpisode(task, sample: sample, runID: runID) {
+                        if let result = try await runEpisode(task, sample: sample, runID: runID, progress: progress) {
                             progress(.episodeFinished(instanceID: task.instanceID, sample: sample, result: result))
                         }
                     } catch {
@@ -136,12 +142,15 @@ public struct RunCoordinator: Sendable {
     }
 
     /// One episode: recorded, sandboxed, graded. Nil when the store says it is already done.
-    private func runEpisode(_ task: TaskRow, sample: Int, runID: String) async throws -> EpisodeResult? {
+    private func runEpisode(_ task: TaskRow, sample: Int, runID: String,
+                            progress: @escaping @Sendable (Event) -> Void) async throws -> EpisodeResult? {
         let taskJSON = Tasks.JSONValue.object(task.jsonObject).encoded()
         let newEpisode = NewEpisode(runID: runID, instanceID: task.instanceID, sampleIndex: sample, source: "run", taskJSON: taskJSON)
         let start = try await store.startEpisode(newEpisode)
         if case .alreadyDone = start { return nil }
-        let recorder = StoreRecorder(store: store, newEpisode: newEpisode, episodeID: start.episode.id)
+        let recorder = StoreRecorder(store: store, newEpisode: newEpisode, episodeID: start.episode.id) { step in
+            progress(.modelTurn(tokens: step.action.tokens.count, seconds: step.action.prefillSeconds + step.action.decodeSeconds))
+        }
 
         let client = self.client, options = self.options
         let episodeID = start.episode.id
@@ -204,6 +213,12 @@ public enum RunError: Error, Sendable, CustomStringConvertible {
 struct ConfigRecord: Encodable {
     let samples: Int, workers: Int, maxTurns: Int, contextSize: Int, sessionTimeout: Double, strict: Bool, think: Bool
     let model: String, backend: String
+    let modelDetails: [String: String]
+
+    enum CodingKeys: String, CodingKey {
+        case samples, workers, maxTurns, contextSize, sessionTimeout, strict, think, model, backend
+        case modelDetails = "model_details"
+    }
 
     init(options: RunCoordinator.Options) {
         samples = options.samples
@@ -215,6 +230,7 @@ struct ConfigRecord: Encodable {
         think = options.episode.think
         model = options.modelName
         backend = options.backendKind
+        modelDetails = options.modelDetails
     }
 }
 

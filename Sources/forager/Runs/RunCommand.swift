@@ -23,11 +23,7 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Task rows (SWE-bench JSONL, JSON list or dict).")
     var tasks: String
 
-    @Option(help: "A GGUF file, a Hugging Face checkpoint folder, or `default` (the embedded SmolLM2-135M-Instruct).")
-    var model: String?
-
-    @Option(help: "A scripted agent: JSONL lines {\"instance_id\": ID, \"turns\": [TEXT, …]}.")
-    var scripted: String?
+    @OptionGroup(title: "Model") var backend: ModelBackendOptions
 
     @Option(name: .customLong("instance-ids"), parsing: .upToNextOption, help: "Only these instances.")
     var instanceIDs: [String] = []
@@ -41,7 +37,7 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Turn limit (CWM: 128; the 128th action is not executed, as in CWM).")
     var maxTurns = 128
 
-    @Option(help: "Context limit in tokens (CWM: 131072; the default model holds 8192).")
+    @Option(help: "Context limit in tokens (CWM: 131072; the in-process engine: the model's window, 8192 for the default model).")
     var contextSize: Int?
 
     @Option(help: "Tokens a model turn may generate at most.")
@@ -71,9 +67,6 @@ struct RunCommand: AsyncParsableCommand {
     var json = false
 
     func validate() throws {
-        guard model == nil || scripted == nil else {
-            throw ValidationError("Give either --model or --scripted, not both.")
-        }
         if resume && runID == nil { throw ValidationError("--resume needs --run-id.") }
     }
 
@@ -85,24 +78,10 @@ struct RunCommand: AsyncParsableCommand {
             guard unknown.isEmpty else { throw CommandFailure("Not in \(tasks): \(unknown.sorted().joined(separator: ", "))") }
             rows = rows.filter { wanted.contains($0.instanceID) }
         }
-        let path = try ModelLocator.resolve(model ?? "default")
-        let loaded = try Model.load(path: path)
-        let format = chatFormat(for: loaded.tokenizer)
-        let languageModel: any LanguageModel
-        let modelName: String
-        let backend: String
-        if let scripted {
-            languageModel = try ScriptedModel(format: format, contentsOf: URL(fileURLWithPath: scripted))
-            modelName = "scripted:" + URL(fileURLWithPath: scripted).lastPathComponent
-            backend = "scripted"
-        } else {
-            languageModel = InferenceModel(model: loaded, format: format)
-            modelName = URL(fileURLWithPath: path).lastPathComponent
-            backend = "in-process"
-        }
+        let chosen = try backend.makeBackend()
         var episode = EpisodeConfig()
         episode.maxTurns = maxTurns
-        episode.contextSize = contextSize ?? (scripted == nil ? loaded.config.contextLength : 131_072)
+        episode.contextSize = contextSize ?? chosen.contextLength ?? 131_072
         episode.maxActionLength = maxActionTokens
         episode.sessionTimeout = sandbox.shellOptions.commandTimeout
         episode.sandboxLifetime = .seconds(sandbox.lifetime)
@@ -112,15 +91,18 @@ struct RunCommand: AsyncParsableCommand {
         episode.strictFormat = strict
         let templates = try promptDir.map { try PromptTemplates.load(directory: URL(fileURLWithPath: $0)) } ?? .builtIn
 
+        var options = RunCoordinator.Options(runID: runID, samples: samples, workers: workers, episode: episode, resume: resume,
+                                             modelName: chosen.name, backendKind: chosen.kind, tasksFile: tasks, sandbox: limits)
+        options.modelDetails = chosen.details
         let client = try await DockerClient.connect()
         let store = try await TrajectoryStore.open(at: db)
         let coordinator = RunCoordinator(
-            client: client, store: store, databasePath: db, model: languageModel, format: format, templates: templates,
-            options: .init(runID: runID, samples: samples, workers: workers, episode: episode, resume: resume,
-                           modelName: modelName, backendKind: backend, tasksFile: tasks, sandbox: limits))
+            client: client, store: store, databasePath: db, model: chosen.model, format: chosen.format, templates: templates,
+            options: options)
         let progress = RunProgress()
         let report = try await coordinator.run(tasks: rows) { progress.handle($0) }
         progress.finish()
+        let speed = progress.tokensPerSecond.map { String(format: "%.1f tok/s generated", $0) }
         if json {
             try Output.json(report)
             return
@@ -131,16 +113,19 @@ struct RunCommand: AsyncParsableCommand {
             ["submitted", "\(report.submitted)"],
             ["resolved", "\(report.resolved)"],
             ["errors", "\(report.errors)"],
+            ["model", chosen.name + (speed.map { " (\($0))" } ?? "")],
             ["trajectories", "\(report.db) (forager export --run \(report.runID) --format cwm|mini|preds)"],
         ]))
     }
 }
 
-/// `forager run`'s progress: submitted, resolved and errors beside done/total and the ETA.
+/// `forager run`'s progress: submitted, resolved and errors beside done/total, the ETA and the
+/// model's speed (tokens generated per second of model time, over the whole run).
 final class RunProgress: @unchecked Sendable {
     private let status = LiveStatus(prefix: "run")
     private let lock = NSLock()
     private var submitted = 0, resolved = 0, errors = 0
+    private var modelTokens = 0, modelSeconds = 0.0
 
     func handle(_ event: RunCoordinator.Event) {
         switch event {
@@ -152,17 +137,35 @@ final class RunProgress: @unchecked Sendable {
             status.advance("\(id)#\(sample): \(result.termination.rawValue), \(result.steps) steps, \(result.passed ? "resolved" : "not resolved")", counts: counts)
         case .episodeFailed(let id, let sample, let message):
             status.advance("\(id)#\(sample): error: \(message)", counts: tally(submitted: false, resolved: false, error: true))
+        case .modelTurn(let tokens, let seconds):
+            let counts = lock.withLock {
+                modelTokens += tokens
+                modelSeconds += seconds
+                return countsLocked()
+            }
+            status.refresh(counts: counts)
         }
     }
 
     func finish() { status.finish(counts: tally(submitted: false, resolved: false, error: false)) }
+
+    /// Generated tokens per second of model time so far, nil before the first timed turn.
+    var tokensPerSecond: Double? {
+        lock.withLock { modelSeconds > 0 ? Double(modelTokens) / modelSeconds : nil }
+    }
 
     private func tally(submitted s: Bool, resolved r: Bool, error e: Bool) -> String {
         lock.withLock {
             if s { submitted += 1 }
             if r { resolved += 1 }
             if e { errors += 1 }
-            return "\(submitted) submitted, \(resolved) resolved, \(errors) errors"
+            return countsLocked()
         }
+    }
+
+    private func countsLocked() -> String {
+        var text = "\(submitted) submitted, \(resolved) resolved, \(errors) errors"
+        if modelSeconds > 0 { text += String(format: ", model %.1f tok/s", Double(modelTokens) / modelSeconds) }
+        return text
     }
 }
