@@ -33,12 +33,14 @@ public enum VolatileNormalizer {
              template: "<DURATION>"),
         Rule(name: "PID after a label", pattern: #"(?i)\b(pid|process id)([\s:=#]*)\d+"#, template: "$1$2<PID>"),
         Rule(name: "background job", pattern: #"(?m)^\[\d+\]\s+\d+$"#, template: "[<JOB>] <PID>"),
-        Rule(name: "killed process", pattern: #"\b(line \d+: )\d+( (?:Killed|Terminated|Aborted|Segmentation fault|Done))"#,
+        Rule(name: "killed process", pattern: #"\b(line \d+:\s+)\d+(\s+(?:Killed|Terminated|Aborted|Segmentation fault|Done))"#,
              template: "$1<PID>$2"),
         Rule(name: "mktemp name", pattern: #"\btmp\.[A-Za-z0-9]{6,}\b"#, template: "tmp.<RANDOM>"),
         Rule(name: "Python tempfile name", pattern: #"\btmp(?=[a-z0-9_]*\d)[a-z0-9_]{8}\b"#, template: "tmp<RANDOM>"),
         Rule(name: "pytest temporary directory", pattern: #"\bpytest-of-[^/\s]+/pytest-\d+"#, template: "pytest-of-<USER>/pytest-<N>"),
         Rule(name: "memory address", pattern: #"\b0x[0-9a-fA-F]{6,16}\b"#, template: "0x<ADDRESS>"),
+        // The budget's token count follows the tokenized length of the output, volatile parts included.
+        Rule(name: "remaining tokens", pattern: #"(?m)^(\* Remaining tokens: )-?\d+$"#, template: "$1<TOKENS>"),
         Rule(name: "container id", pattern: #"\b(?=[0-9a-f]*[a-f])(?=[0-9a-f]*\d)[0-9a-f]{12}\b"#, template: "<CONTAINER>"),
     ]
 
