@@ -108,8 +108,12 @@ struct RecordedEpisode {
         let run = try forager(["run", "--tasks", directory.appendingPathComponent("tasks.jsonl").path,
                                "--scripted", directory.appendingPathComponent("script.jsonl").path,
                                "--db", db, "--run-id", "rp", "--json"])
-        guard run.status == 0 else { throw TestFailure(description: "forager run failed: \(run.output)") }
-        return RecordedEpisode(image: image, db: db, directory: directory)
+        let recorded = RecordedEpisode(image: image, db: db, directory: directory)
+        guard run.status == 0 else {
+            await recorded.cleanUp()
+            throw TestFailure(description: "forager run failed: \(run.output)")
+        }
+        return recorded
     }
 
     /// Changes README.md's first line in the image (committed, so git sees a clean tree).
@@ -134,6 +138,18 @@ struct RecordedEpisode {
         if let client = try? await DockerClient.connect() { try? await client.removeImage(image, force: true) }
         try? FileManager.default.removeItem(at: directory)
     }
+}
+
+/// Records an episode, runs `body` on it, then removes its image and files, whatever happened.
+func withRecordedEpisode(_ body: (RecordedEpisode) async throws -> Void) async throws {
+    let recorded = try await RecordedEpisode.record()
+    do {
+        try await body(recorded)
+    } catch {
+        await recorded.cleanUp()
+        throw error
+    }
+    await recorded.cleanUp()
 }
 
 struct ReplayJSON: Decodable {

@@ -46,7 +46,7 @@ struct Transcript {
         out.append(style.heading("Episode \(e.id)"))
         out.append("run \(e.runID) · instance \(e.instanceID) · sample \(e.sampleIndex) · attempt \(e.attempt)")
         out.append("model \(run.modelName) (\(run.backendKind)) · status \(e.status.rawValue)"
-                   + (e.terminalMessage.map { " · \(firstLine($0))" } ?? ""))
+                   + (e.terminalMessage.flatMap { $0.isEmpty ? nil : " · \(firstLine($0))" } ?? ""))
         var times = "started \(timestamp(e.startedAt))"
         if let ended = e.endedAt { times += String(format: " · %.1f s", ended.timeIntervalSince(e.startedAt)) }
         out.append(times + " · tokens: \(e.promptTokens) prompt, \(e.completionTokens) completion")
@@ -61,14 +61,13 @@ struct Transcript {
             out.append(style.heading("== Turn \(step.index + 1)\(attempt) =="))
             let (reasoning, call) = splitAction(step.actionText)
             if !reasoning.isEmpty {
-                out.append(style.label("Reasoning:"))
+                let final = step.toolName == nil && step.observationText == nil
+                out.append(style.label(final ? "Final answer:" : "Reasoning:"))
                 out.append(indent(reasoning))
             }
             if let name = step.toolName {
                 out.append(style.label("Tool call: ") + style.tool(name))
                 out.append(indent(step.toolInput ?? call ?? ""))
-            } else if step.observationText == nil {
-                out.append(style.dim("(final turn: no tool call)"))
             }
             if let observation = step.observationBody ?? step.observationText {
                 let (output, budget) = splitObservation(observation)
