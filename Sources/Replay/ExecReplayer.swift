@@ -49,9 +49,15 @@ struct ExecReplayer: Sendable {
                 var backendFailure: String?
                 do {
                     let call = try ToolCallParser.parseTurn(step.actionText, thinkingEnd: config.thinkingEnd)
-                    if environment == nil { environment = try await makeEnvironment(subject.episodeTask, config) }
+                    let sandbox: any EpisodeEnvironment
+                    if let environment {
+                        sandbox = environment
+                    } else {
+                        sandbox = try await makeEnvironment(subject.episodeTask, config)
+                        environment = sandbox
+                    }
                     do {
-                        let result = try await environment!.tools.apply(call)
+                        let result = try await sandbox.tools.apply(call)
                         message = renderer.toolMessage(tool: call.name, output: result.output, stepID: stepID,
                                                        contextTokens: contextTokens)
                     } catch {

@@ -1,4 +1,5 @@
 import Foundation
+import Replay
 import Testing
 import Trajectories
 
@@ -12,6 +13,7 @@ struct ReplayTests {
             #expect(report.mode == "exec")
             #expect(report.steps == 6, "six steps have observations; the final answer has none")
             #expect(report.matched == 6 && report.mismatched == 0 && report.score == 1)
+            #expect(report.detail == nil, "the rebuilt initial prompt is the recorded one")
             #expect(report.step_results.map(\.index) == Array(0..<6))
             #expect(report.step_results[2].status == "normalized", "the timestamp and mktemp name differ from the recording")
             #expect(report.step_results.filter { $0.index != 2 }.allSatisfy { $0.status == "exact" })
@@ -55,6 +57,23 @@ struct ReplayTests {
             #expect(report.detail?.contains("same patch as recorded") == true)
             let store = try await TrajectoryStore.open(at: recorded.db)
             #expect(try await store.replays(episode: RecordedEpisode.episodeID).first?.passed == true)
+        }
+    }
+
+    @Test("run --replay-run plays a stored run's model outputs back as a new run")
+    func replayRun() async throws {
+        try await withRecordedEpisode { recorded in
+            let tasks = recorded.directory.appendingPathComponent("tasks.jsonl").path
+            let run = try forager(["run", "--tasks", tasks, "--replay-run", "rp", "--db", recorded.db, "--run-id", "rp2", "--json"])
+            #expect(run.status == 0)
+            #expect(run.output.contains("\"resolved\" : 1"))
+            let store = try await TrajectoryStore.open(at: recorded.db)
+            let original = try await store.episode(RecordedEpisode.episodeID).steps
+            let again = try await store.episode("rp2/demo__calc-1/0").steps
+            #expect(again.map(\.actionText) == original.map(\.actionText))
+            let normalize = { (step: Step) in step.observationBody.map(VolatileNormalizer.normalize) }
+            #expect(again.map(normalize) == original.map(normalize), "the same observations, volatile values aside")
+            #expect(try await store.run("rp2").backendKind == "replayed")
         }
     }
 

@@ -3,6 +3,7 @@ import ArgumentParser
 import DockerEngine
 import Foundation
 import Inference
+import Replay
 import Runner
 import Tasks
 import Trajectories
@@ -28,6 +29,9 @@ struct RunCommand: AsyncParsableCommand {
 
     @Option(help: "A scripted agent: JSONL lines {\"instance_id\": ID, \"turns\": [TEXT, …]}.")
     var scripted: String?
+
+    @Option(name: .customLong("replay-run"), help: "Play back the model outputs recorded by this run (in --db), one sample per instance, instead of a model.")
+    var replayRun: String?
 
     @Option(name: .customLong("instance-ids"), parsing: .upToNextOption, help: "Only these instances.")
     var instanceIDs: [String] = []
@@ -71,8 +75,8 @@ struct RunCommand: AsyncParsableCommand {
     var json = false
 
     func validate() throws {
-        guard model == nil || scripted == nil else {
-            throw ValidationError("Give either --model or --scripted, not both.")
+        guard [model != nil, scripted != nil, replayRun != nil].filter({ $0 }).count <= 1 else {
+            throw ValidationError("Give one of --model, --scripted and --replay-run.")
         }
         if resume && runID == nil { throw ValidationError("--resume needs --run-id.") }
     }
@@ -95,6 +99,11 @@ struct RunCommand: AsyncParsableCommand {
             languageModel = try ScriptedModel(format: format, contentsOf: URL(fileURLWithPath: scripted))
             modelName = "scripted:" + URL(fileURLWithPath: scripted).lastPathComponent
             backend = "scripted"
+        } else if let replayRun {
+            let source = try await openExistingStore(db)
+            languageModel = ScriptedModel(format: format, turns: try await StoredRunTurns.load(store: source, run: replayRun))
+            modelName = "replay:" + replayRun
+            backend = "replayed"
         } else {
             languageModel = InferenceModel(model: loaded, format: format)
             modelName = URL(fileURLWithPath: path).lastPathComponent
@@ -102,7 +111,7 @@ struct RunCommand: AsyncParsableCommand {
         }
         var episode = EpisodeConfig()
         episode.maxTurns = maxTurns
-        episode.contextSize = contextSize ?? (scripted == nil ? loaded.config.contextLength : 131_072)
+        episode.contextSize = contextSize ?? (scripted == nil && replayRun == nil ? loaded.config.contextLength : 131_072)
         episode.maxActionLength = maxActionTokens
         episode.sessionTimeout = sandbox.shellOptions.commandTimeout
         episode.sandboxLifetime = .seconds(sandbox.lifetime)
