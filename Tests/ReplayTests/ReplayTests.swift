@@ -97,6 +97,15 @@ struct ReplayTests {
             let again = try forager(["show", RecordedEpisode.episodeID, "--db", recorded.db]).output
             #expect(again.contains("== Replays ==\n\(replayed.replay_id) · exec"))
 
+            // On a terminal (util-linux `script` gives it one): colour, unless NO_COLOR is set.
+            if FileManager.default.isExecutableFile(atPath: "/usr/bin/script") {
+                let command = "\(root.path)/.build/debug/forager show \(RecordedEpisode.episodeID) --db \(recorded.db)"
+                let colored = try run("/usr/bin/script", ["-qec", command, "/dev/null"])
+                #expect(colored.contains("\u{1B}[1;36mEpisode \(RecordedEpisode.episodeID)"))
+                let plain = try run("/usr/bin/script", ["-qec", command, "/dev/null"], environment: ["NO_COLOR": "1"])
+                #expect(plain.contains("Episode \(RecordedEpisode.episodeID)") && !plain.contains("\u{1B}["))
+            }
+
             let missing = try forager(["show", "rp/nope/0", "--db", recorded.db])
             #expect(missing.status != 0)
         }

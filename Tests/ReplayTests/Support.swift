@@ -16,11 +16,21 @@ struct TestFailure: Error, CustomStringConvertible {
 
 /// Runs the built forager binary from the package root; stdout is a pipe (not a terminal).
 func forager(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, output: String) {
+    try launch(root.appendingPathComponent(".build/debug/forager").path, arguments, environment: environment)
+}
+
+/// Runs any program; its standard output.
+func run(_ program: String, _ arguments: [String], environment: [String: String] = [:]) throws -> String {
+    try launch(program, arguments, environment: environment).output
+}
+
+private func launch(_ program: String, _ arguments: [String], environment: [String: String]) throws -> (status: Int32, output: String) {
     let process = Process()
-    process.executableURL = root.appendingPathComponent(".build/debug/forager")
+    process.executableURL = URL(fileURLWithPath: program)
     process.arguments = arguments
     process.currentDirectoryURL = root
     var env = ProcessInfo.processInfo.environment
+    env["NO_COLOR"] = nil  // the caller decides
     env.merge(environment) { _, new in new }
     process.environment = env
     let out = Pipe()
