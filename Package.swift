@@ -41,6 +41,7 @@ let package = Package(
         .target(name: "Tasks"),
         .target(name: "Runner", dependencies: ["Agent", "AgentTools", "Trajectories", "Grading", "Tasks", "Sandbox", "DockerEngine", "Inference"]),
         .target(name: "Grading", dependencies: ["Tasks", "Sandbox", "DockerEngine", "CGit2"]),
+        .target(name: "Replay", dependencies: ["Agent", "AgentTools", "Sandbox", "DockerEngine", "Trajectories", "Grading", "Tasks", "Runner"]),
         // Quantized dot products, dequantization, thread pool: AVX2/FMA chosen at run time per
         // function (target attributes), portable C otherwise. Optimized even in debug builds so
         // the model tests run at a usable speed; no FMA contraction, so rounding is the same with
@@ -65,6 +66,7 @@ let package = Package(
                 "Trajectories",
                 "Runner",
                 "Agent",
+                "Replay",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -80,6 +82,7 @@ let package = Package(
             resources: [.copy("Fixtures"), .copy("SimilarityFixtures")]
         ),
         .testTarget(name: "TasksTests", dependencies: ["Tasks"]),
+        .testTarget(name: "ReplayTests", dependencies: ["Replay", "Runner", "Agent", "Trajectories", "Tasks", "DockerEngine", "ImageRecipes", "Inference", "Sandbox"]),
         .testTarget(name: "RunnerTests", dependencies: ["Runner", "Agent", "Trajectories", "Tasks", "DockerEngine", "ImageRecipes", "Inference"]),
         .testTarget(
             name: "TrajectoriesTests",

@@ -152,42 +152,13 @@ public struct RunCoordinator: Sendable {
             progress(.modelTurn(tokens: step.action.tokens.count, seconds: step.action.prefillSeconds + step.action.decodeSeconds))
         }
 
-        let client = self.client, options = self.options
-        let episodeID = start.episode.id
-        let makeEnvironment: EnvironmentFactory = { _, config in
-            var sandboxConfig = options.sandbox
-            sandboxConfig.image = task.image
-            sandboxConfig.repoRoot = task.repoRoot
-            sandboxConfig.runID = runID
-            sandboxConfig.episodeID = episodeID
-            sandboxConfig.role = .agent
-            sandboxConfig.lifetime = config.sandboxLifetime
-            let sandbox = try await Sandbox.start(client: client, config: sandboxConfig,
-                                                  shell: PersistentShell.Options(commandTimeout: config.sessionTimeout))
-            do {
-                return try await SandboxEnvironment.prepare(sandbox, config: config)
-            } catch {
-                await sandbox.close()
-                throw error
-            }
-        }
-        let evaluate: Evaluator = { _, patch in
-            let evaluator = InstanceEvaluator(client: client, grade: Grader.grade)
-            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("forager-grade-\(UUID().uuidString)")
-            defer { try? FileManager.default.removeItem(at: directory) }
-            let result = await evaluator.evaluate(
-                task: task, prediction: Prediction(instanceID: task.instanceID, modelNameOrPath: options.modelName, modelPatch: patch),
-                runID: runID, directory: directory, timeout: options.gradeTimeout)
-            if result.outcome == .infraFailure { throw RunError.gradingUnavailable(task.instanceID, result.message ?? "") }
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            let report = result.report.flatMap { try? encoder.encode([task.instanceID: $0]) }.map { String(decoding: $0, as: UTF8.self) } ?? "{}"
-            return EvaluationResult(passed: result.outcome == .resolved, reportJSON: report, message: result.message ?? "")
-        }
+        let makeEnvironment = EpisodeServices.environmentFactory(client: client, task: task, sandbox: options.sandbox,
+                                                                 runID: runID, episodeID: start.episode.id)
+        let evaluate = EpisodeServices.evaluator(client: client, task: task, modelName: options.modelName, runID: runID,
+                                                 timeout: options.gradeTimeout)
         let runner = EpisodeRunner(config: options.episode, format: format, model: model, templates: templates,
                                    makeEnvironment: makeEnvironment, evaluate: evaluate, observer: recorder)
-        let episodeTask = EpisodeTask(instanceID: task.instanceID, issue: task.problemStatement, repoRoot: task.repoRoot,
-                                      testPatch: task.testPatch.isEmpty ? nil : task.testPatch, source: "run")
+        let episodeTask = EpisodeServices.episodeTask(task, source: "run")
         do {
             return try await runner.run(episodeTask)
         } catch {
@@ -211,7 +182,7 @@ public enum RunError: Error, Sendable, CustomStringConvertible {
 
 /// The run's configuration as stored with it.
 struct ConfigRecord: Encodable {
-    let samples: Int, workers: Int, maxTurns: Int, contextSize: Int, sessionTimeout: Double, strict: Bool, think: Bool
+    let samples: Int, workers: Int, maxTurns: Int, contextSize: Int, maxActionLength: Int, sessionTimeout: Double, strict: Bool, think: Bool
     let model: String, backend: String
     let modelDetails: [String: String]
 
@@ -225,6 +196,7 @@ struct ConfigRecord: Encodable {
         workers = options.workers
         maxTurns = options.episode.maxTurns
         contextSize = options.episode.contextSize
+        maxActionLength = options.episode.maxActionLength
         sessionTimeout = Double(options.episode.sessionTimeout.components.seconds)
         strict = options.episode.strictFormat
         think = options.episode.think

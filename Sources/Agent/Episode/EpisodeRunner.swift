@@ -196,8 +196,8 @@ public struct EpisodeRunner: Sendable {
                 return try await limitReached(.formatError, "Tool call format error: \(failure.rendered)",
                                               task, attempt, action, &state, call: call)
             }
-            let message = format.truncated(ChatMessage(.user, failure.rendered), to: config.maxUserTurnLength, side: .right)
-            observation = observationText(after: action, message: message)
+            let message = renderer.formatErrorMessage(failure.rendered)
+            observation = renderer.observation(afterActionEndingWith: action.tokens.last, message: message)
             observed = message
             feedback = message.body
             kind = .formatError(failure.rendered)
@@ -205,13 +205,9 @@ public struct EpisodeRunner: Sendable {
             // 10–11. Tool feedback, budget notice, truncation.
             let call = call!, result = result!
             if let patch = result.submittedPatch, result.succeeded { state.predPatch = patch }
-            let estimate = min(format.tokenCount(ChatMessage(.tool(call.name), ToolOutputFormat.estimationBody(feedback: result.output))),
-                               config.maxUserTurnLength)
-            let body = ToolOutputFormat.toolMessageBody(
-                feedback: result.output, remainingTurns: config.maxTurns - state.stepID,
-                remainingTokens: config.contextSize - state.numTokens - estimate)
-            let message = format.truncated(ChatMessage(.tool(call.name), body), to: config.maxUserTurnLength, side: .right)
-            observation = observationText(after: action, message: message)
+            let message = renderer.toolMessage(tool: call.name, output: result.output, stepID: state.stepID,
+                                               contextTokens: state.numTokens)
+            observation = renderer.observation(afterActionEndingWith: action.tokens.last, message: message)
             observed = message
             feedback = message.body
             kind = .tool(name: call.name, succeeded: result.succeeded)
@@ -226,13 +222,7 @@ public struct EpisodeRunner: Sendable {
         return nil
     }
 
-    /// The end-of-turn lead when the action did not end on it, the message, the assistant prefix.
-    private func observationText(after action: ModelAction, message: ChatMessage) -> TokenizedText {
-        var observation = format.observationLead(afterActionEndingWith: action.tokens.last) + format.encode(message)
-            + format.generationPrefix(config.assistantPrefix)
-        if config.usesThinkToken { observation += format.thinkingStart }
-        return observation
-    }
+    private var renderer: ObservationRenderer { ObservationRenderer(config: config, format: format) }
 
     /// Terminal without evaluation: limits and strict format errors.
     private func limitReached(_ termination: Termination, _ message: String, _ task: EpisodeTask, _ attempt: Int,

@@ -3,6 +3,7 @@ import ArgumentParser
 import DockerEngine
 import Foundation
 import Inference
+import Replay
 import Runner
 import Tasks
 import Trajectories
@@ -24,6 +25,9 @@ struct RunCommand: AsyncParsableCommand {
     var tasks: String
 
     @OptionGroup(title: "Model") var backend: ModelBackendOptions
+
+    @Option(name: .customLong("replay-run"), help: "Play back the model outputs recorded by this run (in --db), one sample per instance, instead of a model.")
+    var replayRun: String?
 
     @Option(name: .customLong("instance-ids"), parsing: .upToNextOption, help: "Only these instances.")
     var instanceIDs: [String] = []
@@ -67,6 +71,9 @@ struct RunCommand: AsyncParsableCommand {
     var json = false
 
     func validate() throws {
+        if replayRun != nil && (backend.scripted != nil || backend.endpoint != nil) {
+            throw ValidationError("--replay-run plays back a stored run: give no --scripted or --endpoint with it.")
+        }
         if resume && runID == nil { throw ValidationError("--resume needs --run-id.") }
     }
 
@@ -78,7 +85,12 @@ struct RunCommand: AsyncParsableCommand {
             guard unknown.isEmpty else { throw CommandFailure("Not in \(tasks): \(unknown.sorted().joined(separator: ", "))") }
             rows = rows.filter { wanted.contains($0.instanceID) }
         }
-        let chosen = try backend.makeBackend()
+        let chosen: ModelBackendOptions.Backend
+        if let replayRun {
+            chosen = try await backend.replayBackend(run: replayRun, db: db)
+        } else {
+            chosen = try backend.makeBackend()
+        }
         var episode = EpisodeConfig()
         episode.maxTurns = maxTurns
         episode.contextSize = contextSize ?? chosen.contextLength ?? 131_072

@@ -2,6 +2,7 @@ import Agent
 import ArgumentParser
 import Foundation
 import Inference
+import Replay
 
 /// Which model drives the agent, shared by every command that runs episodes: the in-process
 /// engine (`--model`), an OpenAI-compatible server (`--endpoint` and `--model-name`), or a
@@ -47,6 +48,22 @@ struct ModelBackendOptions: ParsableArguments {
         if modelName != nil && endpoint == nil { throw ValidationError("--model-name goes with --endpoint.") }
         if endpointTimeout <= 0 { throw ValidationError("--endpoint-timeout must be a positive number of seconds.") }
         if endpointRetries < 0 { throw ValidationError("--endpoint-retries cannot be negative.") }
+    }
+
+    /// The model outputs a stored run recorded, played back per instance (`--replay-run`), in
+    /// the chat format of `--model`'s tokenizer.
+    func replayBackend(run: String, db: String) async throws -> Backend {
+        let (_, format) = try tokenizerModel()
+        let source = try await openExistingStore(db)
+        let turns = try await StoredRunTurns.load(store: source, run: run)
+        return Backend(model: ScriptedModel(format: format, turns: turns), format: format, name: "replay:" + run,
+                       kind: "replayed", details: ["format": format.name], contextLength: nil)
+    }
+
+    /// The model whose tokenizer sets the chat format and counts tokens.
+    private func tokenizerModel() throws -> (path: String, format: any Agent.ChatFormat) {
+        let path = try ModelLocator.resolve(model ?? "default")
+        return (path, chatFormat(for: try Model.load(path: path).tokenizer))
     }
 
     func makeBackend() throws -> Backend {
