@@ -105,12 +105,12 @@ enum API {
             id = e.id; runId = e.runID; instanceId = e.instanceID; sampleIndex = e.sampleIndex; attempt = e.attempt
             status = e.status.rawValue; outcome = EpisodeOutcomeKind(status: e.status, passed: e.passed).rawValue
             passed = e.passed; terminalMessage = e.terminalMessage; submittedPatch = e.submittedPatch
-            promptTokens = e.promptTokens; completionTokens = e.completionTokens; replayScore = replay?.score
+            promptTokens = e.promptTokens; completionTokens = e.completionTokens; replayScore = replay?.replay.score
             steps = detail.steps.map { s in
                 StepJSON(index: s.index, role: s.role.rawValue, toolName: s.toolName, toolInput: s.toolInput,
                          actionText: s.actionText, observation: s.observationBody ?? s.observationText,
                          actionTokens: s.actionTokens, promptTokens: s.promptTokens, modelDuration: s.modelDuration,
-                         toolDuration: s.toolDuration, replayStatus: replay?.byStep[s.index]?.status)
+                         toolDuration: s.toolDuration, replayStatus: replay?.byStep[s.index]?.status.rawValue)
             }
         }
     }

@@ -59,7 +59,7 @@ struct Routes: Sendable {
         let store = self.store
         let detail = try await load { () async throws(TrajectoryError) in try await store.episode(id) }
         let run = try? await store.run(detail.episode.runID)
-        let replay = try await ReplayMarks.latest(in: store, episode: id)
+        let replay = try await ReplayMarks.latest(in: store, episode: detail.episode)
         return EpisodePage.render(detail, run: run, replay: replay)
     }
 
@@ -82,7 +82,7 @@ struct Routes: Sendable {
         guard let id = parameters["id"] else { throw .missingParameter(name: "id", page: "/api/episode") }
         let store = self.store
         let detail = try await load { () async throws(TrajectoryError) in try await store.episode(id) }
-        let replay = try await ReplayMarks.latest(in: store, episode: id)
+        let replay = try await ReplayMarks.latest(in: store, episode: detail.episode)
         return API.encode(API.EpisodeDetailJSON(detail, replay: replay))
     }
 

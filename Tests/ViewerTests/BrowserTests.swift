@@ -109,7 +109,21 @@ struct BrowserTests {
             #expect(dom.contains("&lt;script&gt;alert('x')&lt;/script&gt;"))
             #expect(!dom.contains("<script>alert"))
             #expect(dom.contains("Final answer"))
+            // The newest replay: its score, and step 2 (only) marked as a mismatch with its diff.
+            #expect(dom.contains("<dd id=\"replay-score\">0.75</dd>"))
+            #expect(dom.contains("<span id=\"replay-mismatched\">1 mismatched</span>"))
+            #expect(submitStep.contains("class=\"step tool-submit step-mismatch\""))
+            #expect(submitStep.contains("<span class=\"replay-mark replay-mismatch\">replay mismatch</span>"))
+            #expect(submitStep.contains("<span class=\"line diff-del\">-patch v1</span>"))
+            #expect(submitStep.contains("<span class=\"line diff-add\">+patch v2</span>"))
+            #expect(dom.components(separatedBy: "step-mismatch").count - 1 == 1)
+            #expect(dom.contains("<span class=\"replay-mark replay-normalized\">replay normalized</span>"))
+            #expect(dom.contains("<a href=\"#step-2\" class=\"chip chip-mismatch\">3 submit</a>"))
             try await Browser.screenshot(url, name: "episode")
+
+            // An episode never replayed has no replay section.
+            let other = try await Browser.dumpDOM(base + "/episode?id=r-main%2Fdemo__ledger-2%2F0")
+            #expect(other.contains("id=\"step-0\"") && !other.contains("replay-summary") && !other.contains("step-mismatch"))
 
             let missing = try await Browser.dumpDOM(base + "/episode?id=nope")
             #expect(missing.contains("episode nope not found"))
@@ -133,6 +147,8 @@ struct BrowserTests {
             let episode = try await fetchJSON(base + "/api/episode?id=r-main/demo__calc-1/0") as? [String: Any]
             let steps = episode?["steps"] as? [[String: Any]]
             #expect(steps?.map { $0["tool_name"] as? String } == ["bash", "edit", "submit", nil])
+            #expect(steps?.map { $0["replay_status"] as? String } == ["exact", "normalized", "mismatch", "exact"])
+            #expect(episode?["replay_score"] as? Double == 0.75)
             #expect(episode?["outcome"] as? String == "resolved")
 
             let bad = try await fetchJSON(base + "/api/episodes?limit=0") as? [String: Any]

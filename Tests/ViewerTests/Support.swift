@@ -123,7 +123,7 @@ func withViewer<T: Sendable>(_ store: TrajectoryStore,
 }
 
 /// Two runs, four episodes, steps with a search/replace edit, a submission, an HTML-looking
-/// observation (must come out escaped), and a grading.
+/// observation (must come out escaped), a grading, and two replays of the graded episode.
 func makeFixtureStore(at path: String) async throws -> TrajectoryStore {
     let store = try await TrajectoryStore.open(at: path)
     let base = Date(timeIntervalSince1970: 1_790_000_000)
@@ -163,6 +163,20 @@ func makeFixtureStore(at path: String) async throws -> TrajectoryStore {
     try await store.finishEpisode(resolved.id, EpisodeOutcome(status: .finished, terminalMessage: "Final answer",
                                                               passed: true, gradingJSON: #"{"demo__calc-1": {"resolved": true}}"#,
                                                               evalDuration: 3.25))
+
+    // An older replay, then the newest: step 2's observation came out different.
+    try await store.recordReplay(Replay(id: "replay-old", episodeID: resolved.id, attempt: 1, mode: .exec,
+                                        createdAt: base.addingTimeInterval(60), steps: 4, matched: 4, mismatched: 0, score: 1),
+                                 steps: (0..<4).map { ReplayStep(index: $0, status: .exact, recorded: "x", replayed: "x") })
+    try await store.recordReplay(Replay(id: "replay-new", episodeID: resolved.id, attempt: 1, mode: .exec,
+                                        createdAt: base.addingTimeInterval(120), steps: 4, matched: 3, mismatched: 1, score: 0.75),
+                                 steps: [
+                                     ReplayStep(index: 0, status: .exact, recorded: "a", replayed: "a"),
+                                     ReplayStep(index: 1, status: .normalized, recorded: "t=1", replayed: "t=2"),
+                                     ReplayStep(index: 2, status: .mismatch, recorded: "patch v1", replayed: "patch v2",
+                                                diff: "--- recorded\n+++ replayed\n@@ -1 +1 @@\n-patch v1\n+patch v2"),
+                                     ReplayStep(index: 3, status: .exact, recorded: nil, replayed: nil),
+                                 ])
 
     let unresolved = try await store.startEpisode(NewEpisode(runID: "r-main", instanceID: "demo__ledger-2"), at: base).episode
     try await store.appendStep(episode: unresolved.id, NewStep(actionText: "<tool: bash>\nls\n</tool>", toolName: "bash",

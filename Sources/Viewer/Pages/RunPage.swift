@@ -52,10 +52,10 @@ enum RunPage {
         let counts = EpisodeOutcomeKind.allCases.map { r in (r, episodes.filter { $0.outcome == r }.count) }
         let total = max(episodes.count, 1)
         var svg = "<svg class=\"chart\" id=\"chart-outcomes\" data-chart=\"chart-outcomes\" role=\"img\" aria-label=\"Outcomes\" "
-            + "width=\"620\" height=\"70\" viewBox=\"0 0 620 70\">"
+            + "width=\"580\" height=\"62\" viewBox=\"0 0 580 62\">"
         var x = 0.0
         for (result, count) in counts where count > 0 {
-            let w = 600.0 * Double(count) / Double(total)
+            let w = 576.0 * Double(count) / Double(total)
             svg += "<g class=\"bar\"><title>\(result.rawValue): \(count)</title><rect x=\"\(String(format: "%.1f", x))\" y=\"4\" "
                 + "width=\"\(String(format: "%.1f", w))\" height=\"24\" fill=\"\(Charts.outcomeColors[result.rawValue] ?? "#8c959f")\"></rect></g>"
             x += w
@@ -64,7 +64,7 @@ enum RunPage {
         for (result, count) in counts {
             svg += "<rect x=\"\(String(format: "%.1f", legendX))\" y=\"44\" width=\"10\" height=\"10\" fill=\"\(Charts.outcomeColors[result.rawValue] ?? "#8c959f")\"></rect>"
             svg += "<text x=\"\(String(format: "%.1f", legendX + 14))\" y=\"53\">\(result.rawValue) \(count)</text>"
-            legendX += 120
+            legendX += 112
         }
         return "<figure class=\"chart-box\"><h3>Outcomes (\(episodes.count) episodes, resolved \(HTML.percent(counts[0].1, of: episodes.count)))</h3>\(svg)</svg></figure>"
     }

@@ -20,8 +20,8 @@ enum Charts {
 
     /// Vertical bars, stacked by segment, scaled to the tallest; a tooltip (`<title>`) per bar.
     static func columns(id: String, title: String, bars: [Bar], unit: String, legend: [(String, String)],
-                        width: Int = 620, height: Int = 220) -> String {
-        let left = 48.0, right = 8.0, top = 10.0, bottom = 28.0
+                        width: Int = 580, height: Int = 230) -> String {
+        let left = 48.0, right = 8.0, top = 22.0, bottom = 28.0
         let plotWidth = Double(width) - left - right, plotHeight = Double(height) - top - bottom
         let maximum = max(bars.map(\.total).max() ?? 0, 1)
         let slot = bars.isEmpty ? plotWidth : plotWidth / Double(bars.count)
@@ -54,8 +54,8 @@ enum Charts {
 
     /// One horizontal bar per row, as a share of 100 %.
     static func rates(id: String, title: String, rows: [(label: String, rate: Double?, note: String)],
-                      width: Int = 620) -> String {
-        let rowHeight = 22.0, labelWidth = 230.0, right = 60.0, top = 6.0
+                      width: Int = 580) -> String {
+        let rowHeight = 22.0, labelWidth = 210.0, right = 50.0, top = 6.0
         let height = Int(top * 2 + rowHeight * Double(max(rows.count, 1)))
         let plotWidth = Double(width) - labelWidth - right
         var svg = "<svg class=\"chart\" id=\"\(HTML.escape(id))\" data-chart=\"\(HTML.escape(id))\" role=\"img\" "
@@ -87,7 +87,7 @@ enum Charts {
             svg += "<text x=\"\(f(left - 4))\" y=\"\(f(y + 4))\" text-anchor=\"end\">\(format(maximum * fraction))</text>"
         }
         svg += "<text x=\"\(f(left - 4))\" y=\"\(f(top + plotHeight + 4))\" text-anchor=\"end\">0</text>"
-        svg += "<text x=\"4\" y=\"\(f(top + 8))\">\(HTML.escape(unit))</text>"
+        svg += "<text x=\"4\" y=\"12\">\(HTML.escape(unit))</text>"
         return svg
     }
 

@@ -52,6 +52,9 @@ enum Style {
     .replay-normalized { background: #fff1c2; color: #6b4d00; }
     .replay-exact { background: #dafbe1; color: #116329; }
     .notice { background: #fff8c5; border: 1px solid #eedc82; padding: 8px 12px; border-radius: 6px; }
+    .step-overview { display: flex; flex-wrap: wrap; gap: 6px; margin: 4px 0 8px; }
+    .chip { font-size: 12px; padding: 1px 8px; border: 1px solid var(--line); border-radius: 10px; text-decoration: none; background: var(--bg); }
+    .chip-mismatch { background: var(--unresolved); border-color: var(--unresolved); color: #fff; }
     details summary { cursor: pointer; color: var(--accent); }
     """
 }
