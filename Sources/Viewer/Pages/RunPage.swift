@@ -22,8 +22,7 @@ enum RunPage {
         for (name, value) in facts { body += "<dt>\(name)</dt><dd>\(value)</dd>" }
         body += "</dl>"
         body += "<details><summary>Configuration</summary>\(PatchRendering.block(prettyJSON(run.configJSON), cssClass: "config"))</details>"
-        body += "<h2>Charts</h2><div class=\"charts\">"
-        body += outcomeChart(episodes)
+        body += "<h2>Charts</h2><div class=\"charts\">" + outcomeChart(episodes) + "</div><div class=\"charts\">"
         let legend = EpisodeOutcomeKind.allCases.filter { r in episodes.contains { $0.outcome == r } }
             .map { ($0.rawValue, Charts.outcomeColors[$0.rawValue] ?? "#8c959f") }
         body += Charts.columns(

@@ -23,7 +23,7 @@ enum Charts {
                         width: Int = 580, height: Int = 230) -> String {
         let left = 48.0, right = 8.0, top = 22.0, bottom = 28.0
         let plotWidth = Double(width) - left - right, plotHeight = Double(height) - top - bottom
-        let maximum = max(bars.map(\.total).max() ?? 0, 1)
+        let maximum = niceCeiling(bars.map(\.total).max() ?? 0)
         let slot = bars.isEmpty ? plotWidth : plotWidth / Double(bars.count)
         let barWidth = max(1, min(40, slot * 0.8))
         var svg = "<svg class=\"chart\" id=\"\(HTML.escape(id))\" data-chart=\"\(HTML.escape(id))\" role=\"img\" "
@@ -48,7 +48,7 @@ enum Charts {
         if bars.count > 12 {
             svg += "<text x=\"\(f(left))\" y=\"\(f(top + plotHeight + 14))\">\(bars.count) episodes</text>"
         }
-        svg += legendItems(legend, x: left, y: Double(height) - 4)
+        svg += legendItems(legend, x: left + 40, y: 12)
         return box(title: title, svg: svg + "</svg>")
     }
 
@@ -93,13 +93,21 @@ enum Charts {
 
     private static func legendItems(_ items: [(String, String)], x: Double, y: Double) -> String {
         var svg = ""
-        var position = x + 90
+        var position = x
         for (name, color) in items {
             svg += "<rect x=\"\(f(position))\" y=\"\(f(y - 9))\" width=\"10\" height=\"10\" fill=\"\(color)\"></rect>"
             svg += "<text x=\"\(f(position + 14))\" y=\"\(f(y))\">\(HTML.escape(name))</text>"
             position += 24 + Double(name.count) * 6.5
         }
         return svg
+    }
+
+    /// The smallest of 1, 2, 2.5, 5 × 10ⁿ (at least 1) not below `value`: round axis labels.
+    static func niceCeiling(_ value: Double) -> Double {
+        guard value > 1 else { return 1 }
+        let magnitude = pow(10, floor(log10(value)))
+        for step in [1.0, 2.0, 2.5, 5.0, 10.0] where step * magnitude >= value { return step * magnitude }
+        return 10 * magnitude
     }
 
     private static func box(title: String, svg: String) -> String {

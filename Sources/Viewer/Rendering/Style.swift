@@ -29,7 +29,7 @@ enum Style {
     form.filters { display: flex; flex-wrap: wrap; gap: 10px; align-items: end; background: var(--bg); padding: 10px; border: 1px solid var(--line); border-radius: 6px; margin-bottom: 12px; }
     form.filters label { display: flex; flex-direction: column; font-size: 12px; color: var(--muted); }
     form.filters select, form.filters input { font: inherit; padding: 3px 5px; min-width: 140px; }
-    .charts { display: flex; flex-wrap: wrap; gap: 18px; }
+    .charts { display: flex; flex-wrap: wrap; gap: 18px; align-items: flex-start; margin-bottom: 18px; }
     figure.chart-box { margin: 0; }
     .chart-box { border: 1px solid var(--line); border-radius: 6px; padding: 8px 10px; background: #fff; }
     .chart-box h3 { font-size: 13px; margin: 0 0 4px; color: var(--muted); font-weight: 600; }
