@@ -66,8 +66,10 @@ struct ForagerRunViewTests {
 
     @Test("forager view refuses a missing database, naming it")
     func missingDatabase() async throws {
-        let result = try await runProcess(foragerPath, ["view", "--db", "/nonexistent/forager.sqlite", "--port", "0"], timeout: 60)
+        let result = try await runProcess(foragerPath, ["view", "--db", "/nonexistent/forager.sqlite", "--port", "0"],
+                                          timeout: 60, mergeErrors: true)
         #expect(result.status == 1)
+        #expect(result.output.contains("No trajectory database at /nonexistent/forager.sqlite"))
     }
 }
 

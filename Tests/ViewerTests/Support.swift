@@ -40,14 +40,16 @@ struct TempDir {
 }
 
 /// A process's exit status and standard output; killed after `timeout` (that only catches hangs).
-func runProcess(_ executable: String, _ arguments: [String], timeout: TimeInterval = 180) async throws -> (status: Int32, output: String) {
+/// `mergeErrors`: standard error goes to the output too (otherwise it is dropped).
+func runProcess(_ executable: String, _ arguments: [String], timeout: TimeInterval = 180,
+                mergeErrors: Bool = false) async throws -> (status: Int32, output: String) {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments
     process.currentDirectoryURL = packageRoot
     let out = Pipe()
     process.standardOutput = out
-    process.standardError = FileHandle.nullDevice
+    process.standardError = mergeErrors ? out : FileHandle.nullDevice
     try process.run()
     return await withCheckedContinuation { continuation in
         DispatchQueue.global().async {
