@@ -14,6 +14,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         // System-library shim: libcurl's variadic setopt/getinfo wrapped in typed inline functions.
@@ -53,6 +54,8 @@ let package = Package(
         .target(name: "Inference", dependencies: ["CInferenceKernels"]),
         // Leaf module: runs, episodes and steps in SQLite (WAL), and their exports.
         .target(name: "Trajectories", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
+        // `forager view`: server-rendered pages over a trajectory database.
+        .target(name: "Viewer", dependencies: ["Trajectories", .product(name: "Hummingbird", package: "hummingbird")]),
         .executableTarget(
             name: "forager",
             dependencies: [
@@ -67,6 +70,7 @@ let package = Package(
                 "Runner",
                 "Agent",
                 "Replay",
+                "Viewer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -88,6 +92,7 @@ let package = Package(
             name: "TrajectoriesTests",
             dependencies: ["Trajectories", .product(name: "GRDB", package: "GRDB.swift")]
         ),
+        .testTarget(name: "ViewerTests", dependencies: ["Viewer", "Trajectories", "DockerEngine", "ImageRecipes"]),
         .testTarget(
             name: "InferenceTests",
             dependencies: ["Inference"],
