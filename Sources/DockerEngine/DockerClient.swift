@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTransport
 import Logging
 
 /// A typed client for the Docker Engine API over a unix socket or TCP.
@@ -12,10 +13,10 @@ public final class DockerClient: Sendable {
     public let endpoint: DockerEndpoint
     /// The version every request uses: min(maxAPIVersion, the engine's).
     public let apiVersion: APIVersion
-    let transport: CurlTransport
+    let transport: EngineTransport
     let logger: Logger
 
-    init(endpoint: DockerEndpoint, apiVersion: APIVersion, transport: CurlTransport, logger: Logger) {
+    init(endpoint: DockerEndpoint, apiVersion: APIVersion, transport: EngineTransport, logger: Logger) {
         self.endpoint = endpoint
         self.apiVersion = apiVersion
         self.transport = transport
@@ -29,7 +30,7 @@ public final class DockerClient: Sendable {
     ) async throws(DockerError) -> DockerClient {
         let endpoint: DockerEndpoint
         if let given { endpoint = given } else { endpoint = try DockerEndpoint.fromEnvironment() }
-        let transport = CurlTransport(endpoint: endpoint)
+        let transport = EngineTransport(endpoint: endpoint)
         let response = try await transport.send(HTTPRequest(method: "GET", path: "/_ping", timeout: .seconds(10)))
         guard response.status == 200 else {
             throw .fromStatus(response.status, message: "GET /_ping: " + errorMessage(response.body))

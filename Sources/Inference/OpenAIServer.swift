@@ -6,18 +6,21 @@ import Glibc
 /// An OpenAI-compatible HTTP server over the engine: `GET /v1/models`, `POST /v1/completions`
 /// and `POST /v1/chat/completions`, with `"stream": true` as server-sent events. Requests are
 /// served one at a time on one `Session`, so a conversation that grows turn by turn only
-/// prefills its new tokens. HTTP/1.1 with `Connection: close`.
+/// prefills its new tokens. HTTP/1.1 with `Connection: close`. With an API key, the `/v1` routes
+/// answer 401 unless the request carries `Authorization: Bearer KEY`.
 public final class OpenAIServer: @unchecked Sendable {
     public let model: Model
     public let modelName: String
+    private let apiKey: String?
     private let session: Session
     private let lock = NSLock()
     private var listenFD: Int32 = -1
     public private(set) var port: Int = 0
 
-    public init(model: Model, modelName: String, contextLength: Int = 4096, threads: Int? = nil) {
+    public init(model: Model, modelName: String, contextLength: Int = 4096, threads: Int? = nil, apiKey: String? = nil) {
         self.model = model
         self.modelName = modelName
+        self.apiKey = apiKey.flatMap { $0.isEmpty ? nil : $0 }
         session = Session(model: model, contextLength: contextLength, threads: threads)
     }
 
@@ -63,7 +66,7 @@ public final class OpenAIServer: @unchecked Sendable {
 
     // MARK: HTTP
 
-    private struct Request { var method: String; var path: String; var body: Data }
+    private struct Request { var method: String; var path: String; var authorization: String?; var body: Data }
 
     private func readRequest(_ fd: Int32) -> Request? {
         var buf = [UInt8]()
@@ -81,9 +84,16 @@ public final class OpenAIServer: @unchecked Sendable {
         let parts = lines[0].split(separator: " ")
         guard parts.count >= 2 else { return nil }
         var length = 0
+        var authorization: String?
         for l in lines.dropFirst() {
             let kv = l.split(separator: ":", maxSplits: 1)
-            if kv.count == 2, kv[0].lowercased() == "content-length" { length = Int(kv[1].trimmingCharacters(in: .whitespaces)) ?? 0 }
+            guard kv.count == 2 else { continue }
+            let value = kv[1].trimmingCharacters(in: .whitespaces)
+            switch kv[0].lowercased() {
+            case "content-length": length = Int(value) ?? 0
+            case "authorization": authorization = value
+            default: break
+            }
         }
         var body = Array(buf[headerEnd!...])
         while body.count < length {
@@ -91,7 +101,7 @@ public final class OpenAIServer: @unchecked Sendable {
             if n <= 0 { break }
             body += chunk[0..<n]
         }
-        return Request(method: String(parts[0]), path: String(parts[1].split(separator: "?")[0]), body: Data(body))
+        return Request(method: String(parts[0]), path: String(parts[1].split(separator: "?")[0]), authorization: authorization, body: Data(body))
     }
 
     private func send(_ fd: Int32, _ data: Data) -> Bool {
@@ -108,7 +118,7 @@ public final class OpenAIServer: @unchecked Sendable {
 
     private func respond(_ fd: Int32, status: Int, json: Any) {
         let body = (try? JSONSerialization.data(withJSONObject: json, options: [.sortedKeys])) ?? Data("{}".utf8)
-        let reason = [200: "OK", 400: "Bad Request", 404: "Not Found", 405: "Method Not Allowed", 500: "Internal Server Error"][status] ?? "Error"
+        let reason = [200: "OK", 400: "Bad Request", 401: "Unauthorized", 404: "Not Found", 405: "Method Not Allowed", 500: "Internal Server Error"][status] ?? "Error"
         let head = "HTTP/1.1 \(status) \(reason)\r\nContent-Type: application/json\r\nContent-Length: \(body.count)\r\nConnection: close\r\n\r\n"
         _ = send(fd, Data(head.utf8) + body)
     }
@@ -120,6 +130,9 @@ public final class OpenAIServer: @unchecked Sendable {
     private func handle(_ fd: Int32) {
         defer { close(fd) }
         guard let req = readRequest(fd) else { return }
+        if let apiKey, req.path.hasPrefix("/v1/"), req.authorization != "Bearer \(apiKey)" {
+            return respond(fd, status: 401, json: ["error": ["message": "invalid or missing API key", "type": "authentication_error"]])
+        }
         switch (req.method, req.path) {
         case ("GET", "/health"): respond(fd, status: 200, json: ["status": "ok"])
         case ("GET", "/v1/models"):

@@ -26,6 +26,10 @@ public struct RunCoordinator: Sendable {
         public var gradeTimeout: Duration
         /// Where the episodes come from, stored with each (`run`; `forage:<repo>` for foraged tasks).
         public var source: String
+        /// How the backend's token counts were made (`exact`, or an estimate and with what), and
+        /// other facts about the backend (an endpoint's URL): stored in the run's configuration.
+        /// Never put a secret here.
+        public var modelDetails: [String: String] = [:]
 
         public init(runID: String? = nil, samples: Int = 1, workers: Int = 1, episode: EpisodeConfig = .init(), resume: Bool = false,
                     modelName: String, backendKind: String, tasksFile: String,
@@ -48,6 +52,8 @@ public struct RunCoordinator: Sendable {
         case started(runID: String, episodes: Int, alreadyDone: Int)
         case episodeFinished(instanceID: String, sample: Int, result: EpisodeResult)
         case episodeFailed(instanceID: String, sample: Int, message: String)
+        /// A model turn: tokens generated and the seconds the model took (prompt and generation).
+        case modelTurn(tokens: Int, seconds: Double)
     }
 
     public struct Report: Codable, Sendable {
@@ -105,7 +111,7 @@ public struct RunCoordinator: Sendable {
                 guard let (task, sample) = queue.popFirst() else { return }
                 group.addTask {
                     do {
-                        if let result = try await runEpisode(task, sample: sample, runID: runID) {
+                        if let result = try await runEpisode(task, sample: sample, runID: runID, progress: progress) {
                             progress(.episodeFinished(instanceID: task.instanceID, sample: sample, result: result))
                         }
                     } catch {
@@ -139,51 +145,23 @@ public struct RunCoordinator: Sendable {
     }
 
     /// One episode: recorded, sandboxed, graded. Nil when the store says it is already done.
-    private func runEpisode(_ task: TaskRow, sample: Int, runID: String) async throws -> EpisodeResult? {
+    private func runEpisode(_ task: TaskRow, sample: Int, runID: String,
+                            progress: @escaping @Sendable (Event) -> Void) async throws -> EpisodeResult? {
         let taskJSON = Tasks.JSONValue.object(task.jsonObject).encoded()
         let newEpisode = NewEpisode(runID: runID, instanceID: task.instanceID, sampleIndex: sample, source: options.source, taskJSON: taskJSON)
         let start = try await store.startEpisode(newEpisode)
         if case .alreadyDone = start { return nil }
-        let recorder = StoreRecorder(store: store, newEpisode: newEpisode, episodeID: start.episode.id)
+        let recorder = StoreRecorder(store: store, newEpisode: newEpisode, episodeID: start.episode.id) { step in
+            progress(.modelTurn(tokens: step.action.tokens.count, seconds: step.action.prefillSeconds + step.action.decodeSeconds))
+        }
 
-        let client = self.client, options = self.options
-        let episodeID = start.episode.id
-        let makeEnvironment: EnvironmentFactory = { _, config in
-            var sandboxConfig = options.sandbox
-            sandboxConfig.image = task.image
-            sandboxConfig.repoRoot = task.repoRoot
-            sandboxConfig.runID = runID
-            sandboxConfig.episodeID = episodeID
-            sandboxConfig.role = .agent
-            sandboxConfig.lifetime = config.sandboxLifetime
-            let sandbox = try await Sandbox.start(client: client, config: sandboxConfig,
-                                                  shell: PersistentShell.Options(commandTimeout: config.sessionTimeout))
-            do {
-                // A mutate-fix task's bug goes in before the scrub, folded into HEAD.
-                try await BugPatch.apply(task: task, client: client, containerID: sandbox.containerID, commit: true)
-                return try await SandboxEnvironment.prepare(sandbox, config: config)
-            } catch {
-                await sandbox.close()
-                throw error
-            }
-        }
-        let evaluate: Evaluator = { _, patch in
-            let evaluator = InstanceEvaluator(client: client, grade: Grader.grade)
-            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("forager-grade-\(UUID().uuidString)")
-            defer { try? FileManager.default.removeItem(at: directory) }
-            let result = await evaluator.evaluate(
-                task: task, prediction: Prediction(instanceID: task.instanceID, modelNameOrPath: options.modelName, modelPatch: patch),
-                runID: runID, directory: directory, timeout: options.gradeTimeout)
-            if result.outcome == .infraFailure { throw RunError.gradingUnavailable(task.instanceID, result.message ?? "") }
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            let report = result.report.flatMap { try? encoder.encode([task.instanceID: $0]) }.map { String(decoding: $0, as: UTF8.self) } ?? "{}"
-            return EvaluationResult(passed: result.outcome == .resolved, reportJSON: report, message: result.message ?? "")
-        }
+        let makeEnvironment = EpisodeServices.environmentFactory(client: client, task: task, sandbox: options.sandbox,
+                                                                 runID: runID, episodeID: start.episode.id)
+        let evaluate = EpisodeServices.evaluator(client: client, task: task, modelName: options.modelName, runID: runID,
+                                                 timeout: options.gradeTimeout)
         let runner = EpisodeRunner(config: options.episode, format: format, model: model, templates: templates,
                                    makeEnvironment: makeEnvironment, evaluate: evaluate, observer: recorder)
-        let episodeTask = EpisodeTask(instanceID: task.instanceID, issue: task.problemStatement, repoRoot: task.repoRoot,
-                                      testPatch: task.testPatch.isEmpty ? nil : task.testPatch, source: options.source)
+        let episodeTask = EpisodeServices.episodeTask(task, source: options.source)
         do {
             return try await runner.run(episodeTask)
         } catch {
@@ -207,19 +185,27 @@ public enum RunError: Error, Sendable, CustomStringConvertible {
 
 /// The run's configuration as stored with it.
 struct ConfigRecord: Encodable {
-    let samples: Int, workers: Int, maxTurns: Int, contextSize: Int, sessionTimeout: Double, strict: Bool, think: Bool
+    let samples: Int, workers: Int, maxTurns: Int, contextSize: Int, maxActionLength: Int, sessionTimeout: Double, strict: Bool, think: Bool
     let model: String, backend: String
+    let modelDetails: [String: String]
+
+    enum CodingKeys: String, CodingKey {
+        case samples, workers, maxTurns, contextSize, sessionTimeout, strict, think, model, backend
+        case modelDetails = "model_details"
+    }
 
     init(options: RunCoordinator.Options) {
         samples = options.samples
         workers = options.workers
         maxTurns = options.episode.maxTurns
         contextSize = options.episode.contextSize
+        maxActionLength = options.episode.maxActionLength
         sessionTimeout = Double(options.episode.sessionTimeout.components.seconds)
         strict = options.episode.strictFormat
         think = options.episode.think
         model = options.modelName
         backend = options.backendKind
+        modelDetails = options.modelDetails
     }
 }
 

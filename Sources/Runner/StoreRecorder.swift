@@ -8,11 +8,14 @@ actor StoreRecorder: EpisodeObserver {
     let store: TrajectoryStore
     let newEpisode: NewEpisode
     private(set) var episodeID: String
+    /// Told of each step once it is committed.
+    let onStep: @Sendable (EpisodeStep) -> Void
 
-    init(store: TrajectoryStore, newEpisode: NewEpisode, episodeID: String) {
+    init(store: TrajectoryStore, newEpisode: NewEpisode, episodeID: String, onStep: @escaping @Sendable (EpisodeStep) -> Void = { _ in }) {
         self.store = store
         self.newEpisode = newEpisode
         self.episodeID = episodeID
+        self.onStep = onStep
     }
 
     func episodeStarted(_ start: Agent.EpisodeStart) async throws {
@@ -35,6 +38,7 @@ actor StoreRecorder: EpisodeObserver {
             observationTokens: step.terminal ? nil : step.observation.tokens.count, promptTokens: step.action.promptTokens,
             modelDuration: step.action.prefillSeconds + step.action.decodeSeconds, toolDuration: step.info.duration,
             observationBody: step.terminal ? nil : step.feedback))
+        onStep(step)
     }
 
     func episodeEnded(_ end: EpisodeEnd) async throws {

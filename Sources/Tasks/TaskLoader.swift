@@ -3,7 +3,16 @@ import Foundation
 /// Loads and validates task rows, collecting every problem before failing.
 public enum TaskLoader {
     public static func load(_ path: String) throws(TaskFileError) -> [TaskRow] {
-        let file = try RowFile.read(path)
+        try rows(of: RowFile.read(path), file: path)
+    }
+
+    /// The same, for text already read (e.g. a task row stored with an episode); `source` names it.
+    public static func load(text: String, source: String) throws(TaskFileError) -> [TaskRow] {
+        try rows(of: RowFile.parse(text, file: source), file: source)
+    }
+
+    private static func rows(of file: (rows: [RowFile.Located], problems: [RowFile.Problem]),
+                             file path: String) throws(TaskFileError) -> [TaskRow] {
         var rows: [TaskRow] = [], problems = file.problems.map(\.description)
         var seen: [String: String] = [:]
         for located in file.rows {

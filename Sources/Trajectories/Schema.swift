@@ -68,6 +68,32 @@ enum Schema {
         migrator.registerMigration("v2-step-observation-body") { db in
             try db.alter(table: "steps") { t in t.add(column: "observation_body", .text) }
         }
+        // `forager replay`: each replay of an episode and the verdict of each of its steps.
+        migrator.registerMigration("v3-replays") { db in
+            try db.create(table: "replays") { t in
+                t.primaryKey("id", .text)
+                t.column("episode_id", .text).notNull().references("episodes", onDelete: .cascade)
+                t.column("attempt", .integer).notNull()
+                t.column("mode", .text).notNull()
+                t.column("created_at", .double).notNull()
+                t.column("steps", .integer).notNull()
+                t.column("matched", .integer).notNull()
+                t.column("mismatched", .integer).notNull()
+                t.column("score", .double).notNull()
+                t.column("passed", .boolean)
+                t.column("detail", .text)
+            }
+            try db.create(index: "replays_by_episode", on: "replays", columns: ["episode_id", "created_at"])
+            try db.create(table: "replay_steps") { t in
+                t.column("replay_id", .text).notNull().references("replays", onDelete: .cascade)
+                t.column("step_index", .integer).notNull()
+                t.column("status", .text).notNull()
+                t.column("recorded", .text)
+                t.column("replayed", .text)
+                t.column("diff", .text)
+                t.primaryKey(["replay_id", "step_index"])
+            }
+        }
         return migrator
     }
 }

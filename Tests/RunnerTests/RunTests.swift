@@ -11,11 +11,12 @@ let dockerTestsEnabled: @Sendable () async -> Bool = {
     return (try? await DockerClient.connect()) != nil
 }
 
-func forager(_ arguments: [String]) throws -> (status: Int32, output: String) {
+func forager(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, output: String) {
     let process = Process()
     process.executableURL = root.appendingPathComponent(".build/debug/forager")
     process.arguments = arguments
     process.currentDirectoryURL = root
+    process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
     let out = Pipe()
     process.standardOutput = out
     process.standardError = FileHandle.nullDevice

@@ -74,6 +74,8 @@ public struct EpisodeRunner: Sendable {
     /// One attempt's mutable state.
     private struct State {
         var context: TokenizedText
+        /// The context as messages, for chat backends.
+        var messages: [ChatMessage]
         var numTokens: Int
         var stepID = 0
         var environment: (any EpisodeEnvironment)?
@@ -82,7 +84,8 @@ public struct EpisodeRunner: Sendable {
 
     private func runAttempt(_ task: EpisodeTask, attempt: Int) async throws -> EpisodeResult {
         let (initial, system, user) = initialObservation(task)
-        var state = State(context: initial, numTokens: initial.count)
+        var state = State(context: initial, messages: [ChatMessage(.system, system), ChatMessage(.user, user)],
+                          numTokens: initial.count)
         try await observer?.episodeStarted(EpisodeStart(
             instanceID: task.instanceID, attempt: attempt, observation: initial, systemPrompt: system, userPrompt: user,
             info: StepInfo(source: task.source, instanceID: task.instanceID, message: "", evalDuration: -1, predPatch: nil)))
@@ -115,7 +118,7 @@ public struct EpisodeRunner: Sendable {
     /// One step (spec §1.3). Returns the result when the step is terminal.
     private func step(_ task: EpisodeTask, attempt: Int, state: inout State) async throws -> EpisodeResult? {
         let request = ModelRequest(instanceID: task.instanceID, attempt: attempt, turnIndex: state.stepID,
-                                   context: state.context, maxTokens: config.maxActionLength)
+                                   context: state.context, maxTokens: config.maxActionLength, messages: state.messages)
         let action: ModelAction
         do {
             action = try await model.nextAction(request)
@@ -133,6 +136,7 @@ public struct EpisodeRunner: Sendable {
             throw BackendFailure(description: "the model returned \(action.tokens.count) tokens, more than max_action_len \(config.maxActionLength)")
         }
         state.context += TokenizedText(text: format.decode(action.tokens), tokens: action.tokens)
+        state.messages.append(ChatMessage(.assistant, action.text))
 
         // 3. Context check. QUIRK kept: no evaluation and no pred_patch, even after a submit.
         if state.numTokens > config.contextSize {
@@ -178,6 +182,7 @@ public struct EpisodeRunner: Sendable {
         }
 
         let observation: TokenizedText
+        let observed: ChatMessage
         let feedback: String
         let kind: StepKind
         if let failure {
@@ -191,26 +196,25 @@ public struct EpisodeRunner: Sendable {
                 return try await limitReached(.formatError, "Tool call format error: \(failure.rendered)",
                                               task, attempt, action, &state, call: call)
             }
-            let message = format.truncated(ChatMessage(.user, failure.rendered), to: config.maxUserTurnLength, side: .right)
-            observation = observationText(after: action, message: message)
+            let message = renderer.formatErrorMessage(failure.rendered)
+            observation = renderer.observation(afterActionEndingWith: action.tokens.last, message: message)
+            observed = message
             feedback = message.body
             kind = .formatError(failure.rendered)
         } else {
             // 10–11. Tool feedback, budget notice, truncation.
             let call = call!, result = result!
             if let patch = result.submittedPatch, result.succeeded { state.predPatch = patch }
-            let estimate = min(format.tokenCount(ChatMessage(.tool(call.name), ToolOutputFormat.estimationBody(feedback: result.output))),
-                               config.maxUserTurnLength)
-            let body = ToolOutputFormat.toolMessageBody(
-                feedback: result.output, remainingTurns: config.maxTurns - state.stepID,
-                remainingTokens: config.contextSize - state.numTokens - estimate)
-            let message = format.truncated(ChatMessage(.tool(call.name), body), to: config.maxUserTurnLength, side: .right)
-            observation = observationText(after: action, message: message)
+            let message = renderer.toolMessage(tool: call.name, output: result.output, stepID: state.stepID,
+                                               contextTokens: state.numTokens)
+            observation = renderer.observation(afterActionEndingWith: action.tokens.last, message: message)
+            observed = message
             feedback = message.body
             kind = .tool(name: call.name, succeeded: result.succeeded)
         }
         state.numTokens += observation.count
         state.context += observation
+        state.messages.append(observed)
         try await observer?.stepRecorded(EpisodeStep(
             instanceID: task.instanceID, attempt: attempt, index: state.stepID, action: action, toolCall: call,
             observation: observation, feedback: feedback, kind: kind, terminal: false, passed: false,
@@ -218,13 +222,7 @@ public struct EpisodeRunner: Sendable {
         return nil
     }
 
-    /// The end-of-turn lead when the action did not end on it, the message, the assistant prefix.
-    private func observationText(after action: ModelAction, message: ChatMessage) -> TokenizedText {
-        var observation = format.observationLead(afterActionEndingWith: action.tokens.last) + format.encode(message)
-            + format.generationPrefix(config.assistantPrefix)
-        if config.usesThinkToken { observation += format.thinkingStart }
-        return observation
-    }
+    private var renderer: ObservationRenderer { ObservationRenderer(config: config, format: format) }
 
     /// Terminal without evaluation: limits and strict format errors.
     private func limitReached(_ termination: Termination, _ message: String, _ task: EpisodeTask, _ attempt: Int,

@@ -12,13 +12,18 @@ public struct ModelRequest: Sendable {
     public var context: TokenizedText
     /// At most this many tokens (CWM's max_gen = max_action_len).
     public var maxTokens: Int
+    /// The same episode as messages (system, user, then each action and its observation), for
+    /// backends that take messages rather than the rendered context (chat endpoints).
+    public var messages: [ChatMessage]
 
-    public init(instanceID: String, attempt: Int, turnIndex: Int, context: TokenizedText, maxTokens: Int) {
+    public init(instanceID: String, attempt: Int, turnIndex: Int, context: TokenizedText, maxTokens: Int,
+                messages: [ChatMessage] = []) {
         self.instanceID = instanceID
         self.attempt = attempt
         self.turnIndex = turnIndex
         self.context = context
         self.maxTokens = maxTokens
+        self.messages = messages
     }
 }
 

@@ -53,10 +53,19 @@ public struct ScriptedModel: LanguageModel {
         try Task.checkCancellation()
         let turns = turnsByInstance[request.instanceID] ?? []
         let text = request.turnIndex < turns.count ? turns[request.turnIndex] : ""
+        return ModelAction.playedBack(text, format: format, request: request)
+    }
+}
+
+extension ModelAction {
+    /// A turn given as text, as if generated: tokenized with the format, its end-of-turn token
+    /// appended, cut at the request's `maxTokens` (then it does not end on a stop token).
+    static func playedBack(_ text: String, format: any ChatFormat, request: ModelRequest) -> ModelAction {
         var tokens = format.encode(text)
         // The turn's end-of-turn token: the first stop token that closes a message (eot / im_end).
-        let stop = format.messageEnd.tokens.first(where: { format.stopTokens.contains($0) }) ?? format.stopTokens.min()!
-        tokens.append(stop)
+        if let stop = format.messageEnd.tokens.first(where: { format.stopTokens.contains($0) }) ?? format.stopTokens.min() {
+            tokens.append(stop)
+        }
         if tokens.count > request.maxTokens { tokens = Array(tokens.prefix(request.maxTokens)) }
         return ModelAction.cut(tokens, format: format, promptTokens: request.context.count)
     }

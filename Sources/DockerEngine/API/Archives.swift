@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTransport
 
 /// What `HEAD /containers/{id}/archive` says about a path (the `X-Docker-Container-Path-Stat` header).
 public struct PathStat: Decodable, Sendable {

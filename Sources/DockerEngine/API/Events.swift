@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTransport
 
 /// One event from `GET /events`.
 public struct DockerEvent: Decodable, Sendable {

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTransport
 
 /// The body of `POST /containers/{id}/exec`.
 public struct ExecSpec: Codable, Sendable {

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTransport
 
 /// One row of `GET /images/json`.
 public struct ImageSummary: Decodable, Sendable {

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTransport
 
 /// What `GET /info` and `GET /version` say about the engine (the fields Forager uses).
 public struct EngineInfo: Decodable, Sendable {

@@ -1,5 +1,6 @@
 import CCurl
 import Foundation
+import HTTPTransport
 import Synchronization
 
 /// A hijacked exec connection: write to the process's stdin, half-close it, read its multiplexed
@@ -36,16 +37,16 @@ public final class DuplexStream: Sendable {
     }
 
     /// Connects, sends the upgrade request and reads the response head.
-    static func open(transport: CurlTransport, path: String, body: Data, execID: String) async throws(DockerError) -> DuplexStream {
-        let result: Result<DuplexStream, DockerError> = await CurlTransport.runBlocking {
+    static func open(transport: EngineTransport, path: String, body: Data, execID: String) async throws(DockerError) -> DuplexStream {
+        let result: Result<DuplexStream, DockerError> = await EngineTransport.runBlocking {
             openBlocking(transport: transport, path: path, body: body, execID: execID)
         }
         return try result.get()
     }
 
-    private static func openBlocking(transport: CurlTransport, path: String, body: Data, execID: String) -> Result<DuplexStream, DockerError> {
+    private static func openBlocking(transport: EngineTransport, path: String, body: Data, execID: String) -> Result<DuplexStream, DockerError> {
         guard let h = curl_easy_init() else { return .failure(.transport("curl_easy_init failed")) }
-        transport.applyEndpointOptions(h)
+        transport.http.applyTargetOptions(h)
         forager_curl_setopt_str(h, CURLOPT_URL, transport.endpoint.baseURL + "/")
         forager_curl_setopt_long(h, CURLOPT_CONNECT_ONLY, 1)
         let code = curl_easy_perform(h)
@@ -103,7 +104,7 @@ public final class DuplexStream: Sendable {
 
     /// Writes bytes to the process's stdin.
     public func write(_ data: Data) async throws(DockerError) {
-        let result: DockerError? = await CurlTransport.runBlocking { self.writeBlocking(data) }
+        let result: DockerError? = await EngineTransport.runBlocking { self.writeBlocking(data) }
         if let result { throw result }
     }
 
@@ -126,7 +127,7 @@ public final class DuplexStream: Sendable {
 
     /// The next frame, waiting until `deadline`; nil at end of stream. Throws `.timeout` at the deadline.
     public func readFrame(until deadline: ContinuousClock.Instant) async throws(DockerError) -> StreamDemuxer.Frame? {
-        let result: Result<StreamDemuxer.Frame?, DockerError> = await CurlTransport.runBlocking {
+        let result: Result<StreamDemuxer.Frame?, DockerError> = await EngineTransport.runBlocking {
             self.readFrameBlocking(until: deadline)
         }
         return try result.get()

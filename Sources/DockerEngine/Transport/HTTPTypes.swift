@@ -1,38 +1,5 @@
 import Foundation
 
-/// One HTTP request to the engine. `path` includes the version prefix and the query string.
-struct HTTPRequest: Sendable {
-    var method: String
-    var path: String
-    var headers: [(String, String)] = []
-    var body: RequestBody = .none
-    /// Whole-transfer limit; nil waits as long as the engine takes (long polls, builds).
-    var timeout: Duration?
-}
-
-/// A request body: bytes in memory, or a file streamed from disk (image tars can be hundreds of MB).
-enum RequestBody: Sendable {
-    case none
-    case data(Data, contentType: String)
-    case file(path: String, contentType: String)
-
-    var contentType: String? {
-        switch self {
-        case .none: return nil
-        case .data(_, let type), .file(_, let type): return type
-        }
-    }
-}
-
-struct HTTPResponse: Sendable {
-    var status: Int
-    /// Header names lowercased.
-    var headers: [String: String]
-    var body: Data
-
-    func header(_ name: String) -> String? { headers[name.lowercased()] }
-}
-
 /// Percent-encoding for query values, stricter than URLComponents (which leaves `+`, `&`-safe chars).
 enum Query {
     static func encode(_ items: [(String, String?)]) -> String {

@@ -44,11 +44,7 @@ struct ForageCommand: AsyncParsableCommand {
     @Option(help: "Seed of the mutation selection.")
     var seed: UInt64 = 0
 
-    @Option(help: "A GGUF file, a Hugging Face checkpoint folder, or `default` (the embedded SmolLM2-135M-Instruct).")
-    var model: String?
-
-    @Option(help: "A scripted agent instead of a model: JSONL lines {\"instance_id\": ID, \"turns\": [TEXT, …]}.")
-    var scripted: String?
+    @OptionGroup(title: "Model (episodes)") var backend: ModelBackendOptions
 
     @Option(help: "Where the task rows go (default: tasks-<repo>-<run id>.jsonl).")
     var out: String?
@@ -96,7 +92,6 @@ struct ForageCommand: AsyncParsableCommand {
         guard mutations >= 1 else { throw ValidationError("--mutations must be at least 1.") }
         guard samples >= 0 else { throw ValidationError("--samples must be 0 or more.") }
         guard workers >= 1 else { throw ValidationError("--workers must be at least 1.") }
-        guard model == nil || scripted == nil else { throw ValidationError("Give either --model or --scripted, not both.") }
     }
 
     func run() async throws {
@@ -114,10 +109,10 @@ struct ForageCommand: AsyncParsableCommand {
 
         var report: RunCoordinator.Report?
         if samples > 0, !result.rows.isEmpty {
-            let backend = try ModelBackend.load(model: model, scripted: scripted)
+            let chosen = try backend.makeBackend()
             var episode = EpisodeConfig()
             episode.maxTurns = maxTurns
-            episode.contextSize = contextSize ?? backend.contextLength
+            episode.contextSize = contextSize ?? chosen.contextLength ?? 131_072
             episode.maxActionLength = maxActionTokens
             episode.think = think
             episode.useThinkTag = think
@@ -126,10 +121,12 @@ struct ForageCommand: AsyncParsableCommand {
             episode.sandboxLifetime = .seconds(sandbox.lifetime)
             let limits = try sandbox.config(image: "", repoRoot: "/", runID: "", role: .agent)
             let store = try await TrajectoryStore.open(at: db)
+            var options = RunCoordinator.Options(runID: runID, samples: samples, workers: workers, episode: episode,
+                                                 modelName: chosen.name, backendKind: chosen.kind, tasksFile: tasksFile,
+                                                 sandbox: limits, source: "forage:\(spec.name)")
+            options.modelDetails = chosen.details
             let coordinator = RunCoordinator(
-                client: client, store: store, databasePath: db, model: backend.model, format: backend.format,
-                options: .init(runID: runID, samples: samples, workers: workers, episode: episode, modelName: backend.name,
-                               backendKind: backend.kind, tasksFile: tasksFile, sandbox: limits, source: "forage:\(spec.name)"))
+                client: client, store: store, databasePath: db, model: chosen.model, format: chosen.format, options: options)
             let runProgress = RunProgress()
             let finished = try await coordinator.run(tasks: result.rows) { runProgress.handle($0) }
             runProgress.finish()

@@ -3,6 +3,7 @@ import ArgumentParser
 import DockerEngine
 import Foundation
 import Inference
+import Replay
 import Runner
 import Tasks
 import Trajectories
@@ -23,11 +24,10 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Task rows (SWE-bench JSONL, JSON list or dict).")
     var tasks: String
 
-    @Option(help: "A GGUF file, a Hugging Face checkpoint folder, or `default` (the embedded SmolLM2-135M-Instruct).")
-    var model: String?
+    @OptionGroup(title: "Model") var backend: ModelBackendOptions
 
-    @Option(help: "A scripted agent: JSONL lines {\"instance_id\": ID, \"turns\": [TEXT, …]}.")
-    var scripted: String?
+    @Option(name: .customLong("replay-run"), help: "Play back the model outputs recorded by this run (in --db), one sample per instance, instead of a model.")
+    var replayRun: String?
 
     @Option(name: .customLong("instance-ids"), parsing: .upToNextOption, help: "Only these instances.")
     var instanceIDs: [String] = []
@@ -41,7 +41,7 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Turn limit (CWM: 128; the 128th action is not executed, as in CWM).")
     var maxTurns = 128
 
-    @Option(help: "Context limit in tokens (CWM: 131072; the default model holds 8192).")
+    @Option(help: "Context limit in tokens (CWM: 131072; the in-process engine: the model's window, 8192 for the default model).")
     var contextSize: Int?
 
     @Option(help: "Tokens a model turn may generate at most.")
@@ -71,8 +71,8 @@ struct RunCommand: AsyncParsableCommand {
     var json = false
 
     func validate() throws {
-        guard model == nil || scripted == nil else {
-            throw ValidationError("Give either --model or --scripted, not both.")
+        if replayRun != nil && (backend.scripted != nil || backend.endpoint != nil) {
+            throw ValidationError("--replay-run plays back a stored run: give no --scripted or --endpoint with it.")
         }
         if resume && runID == nil { throw ValidationError("--resume needs --run-id.") }
     }
@@ -85,10 +85,15 @@ struct RunCommand: AsyncParsableCommand {
             guard unknown.isEmpty else { throw CommandFailure("Not in \(tasks): \(unknown.sorted().joined(separator: ", "))") }
             rows = rows.filter { wanted.contains($0.instanceID) }
         }
-        let backend = try ModelBackend.load(model: model, scripted: scripted)
+        let chosen: ModelBackendOptions.Backend
+        if let replayRun {
+            chosen = try await backend.replayBackend(run: replayRun, db: db)
+        } else {
+            chosen = try backend.makeBackend()
+        }
         var episode = EpisodeConfig()
         episode.maxTurns = maxTurns
-        episode.contextSize = contextSize ?? backend.contextLength
+        episode.contextSize = contextSize ?? chosen.contextLength ?? 131_072
         episode.maxActionLength = maxActionTokens
         episode.sessionTimeout = sandbox.shellOptions.commandTimeout
         episode.sandboxLifetime = .seconds(sandbox.lifetime)
@@ -98,15 +103,18 @@ struct RunCommand: AsyncParsableCommand {
         episode.strictFormat = strict
         let templates = try promptDir.map { try PromptTemplates.load(directory: URL(fileURLWithPath: $0)) } ?? .builtIn
 
+        var options = RunCoordinator.Options(runID: runID, samples: samples, workers: workers, episode: episode, resume: resume,
+                                             modelName: chosen.name, backendKind: chosen.kind, tasksFile: tasks, sandbox: limits)
+        options.modelDetails = chosen.details
         let client = try await DockerClient.connect()
         let store = try await TrajectoryStore.open(at: db)
         let coordinator = RunCoordinator(
-            client: client, store: store, databasePath: db, model: backend.model, format: backend.format, templates: templates,
-            options: .init(runID: runID, samples: samples, workers: workers, episode: episode, resume: resume,
-                           modelName: backend.name, backendKind: backend.kind, tasksFile: tasks, sandbox: limits))
+            client: client, store: store, databasePath: db, model: chosen.model, format: chosen.format, templates: templates,
+            options: options)
         let progress = RunProgress()
         let report = try await coordinator.run(tasks: rows) { progress.handle($0) }
         progress.finish()
+        let speed = progress.tokensPerSecond.map { String(format: "%.1f tok/s generated", $0) }
         if json {
             try Output.json(report)
             return
@@ -117,16 +125,19 @@ struct RunCommand: AsyncParsableCommand {
             ["submitted", "\(report.submitted)"],
             ["resolved", "\(report.resolved)"],
             ["errors", "\(report.errors)"],
+            ["model", chosen.name + (speed.map { " (\($0))" } ?? "")],
             ["trajectories", "\(report.db) (forager export --run \(report.runID) --format cwm|mini|preds)"],
         ]))
     }
 }
 
-/// `forager run`'s progress: submitted, resolved and errors beside done/total and the ETA.
+/// `forager run`'s progress: submitted, resolved and errors beside done/total, the ETA and the
+/// model's speed (tokens generated per second of model time, over the whole run).
 final class RunProgress: @unchecked Sendable {
     private let status = LiveStatus(prefix: "run")
     private let lock = NSLock()
     private var submitted = 0, resolved = 0, errors = 0
+    private var modelTokens = 0, modelSeconds = 0.0
 
     func handle(_ event: RunCoordinator.Event) {
         switch event {
@@ -138,17 +149,35 @@ final class RunProgress: @unchecked Sendable {
             status.advance("\(id)#\(sample): \(result.termination.rawValue), \(result.steps) steps, \(result.passed ? "resolved" : "not resolved")", counts: counts)
         case .episodeFailed(let id, let sample, let message):
             status.advance("\(id)#\(sample): error: \(message)", counts: tally(submitted: false, resolved: false, error: true))
+        case .modelTurn(let tokens, let seconds):
+            let counts = lock.withLock {
+                modelTokens += tokens
+                modelSeconds += seconds
+                return countsLocked()
+            }
+            status.refresh(counts: counts)
         }
     }
 
     func finish() { status.finish(counts: tally(submitted: false, resolved: false, error: false)) }
+
+    /// Generated tokens per second of model time so far, nil before the first timed turn.
+    var tokensPerSecond: Double? {
+        lock.withLock { modelSeconds > 0 ? Double(modelTokens) / modelSeconds : nil }
+    }
 
     private func tally(submitted s: Bool, resolved r: Bool, error e: Bool) -> String {
         lock.withLock {
             if s { submitted += 1 }
             if r { resolved += 1 }
             if e { errors += 1 }
-            return "\(submitted) submitted, \(resolved) resolved, \(errors) errors"
+            return countsLocked()
         }
+    }
+
+    private func countsLocked() -> String {
+        var text = "\(submitted) submitted, \(resolved) resolved, \(errors) errors"
+        if modelSeconds > 0 { text += String(format: ", model %.1f tok/s", Double(modelTokens) / modelSeconds) }
+        return text
     }
 }

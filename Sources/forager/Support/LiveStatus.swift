@@ -33,6 +33,11 @@ final class LiveStatus: @unchecked Sendable {
         }
     }
 
+    /// Redraws the status line with new counts (on a terminal; nothing otherwise).
+    func refresh(counts: String) {
+        lock.withLock { if interactive && total > 0 { Output.progress("\r\u{1b}[K" + status(counts)) } }
+    }
+
     func finish(counts: String) {
         lock.withLock { if interactive { Output.progress("\r\u{1b}[K" + status(counts) + "\n") } }
     }

@@ -3,21 +3,21 @@ import Dispatch
 import Foundation
 import Synchronization
 
-/// Runs HTTP requests against one engine endpoint with libcurl.
+/// Runs HTTP requests against one target with libcurl: the Docker engine's socket, a model server.
 ///
 /// libcurl transfers block, so each one runs on a dedicated concurrent queue, never on Swift's
 /// cooperative pool (two threads on this machine: a long `/wait` there would stall every task).
-/// Easy handles are pooled so that keep-alive connections to the socket are reused. Safe to use
-/// from many tasks at once: a handle belongs to one transfer at a time.
-final class CurlTransport: Sendable {
-    let endpoint: DockerEndpoint
+/// Easy handles are pooled so that keep-alive connections are reused. Safe to use from many
+/// tasks at once: a handle belongs to one transfer at a time.
+package final class CurlTransport: Sendable {
+    package let target: HTTPTarget
     private let pool = Mutex<[CurlHandle]>([])
-    private static let queue = DispatchQueue(label: "forager.docker.curl", attributes: .concurrent)
+    private static let queue = DispatchQueue(label: "forager.curl", attributes: .concurrent)
     private static let globalInit: Bool = curl_global_init(Int(CURL_GLOBAL_ALL)) == CURLE_OK
 
-    init(endpoint: DockerEndpoint) {
+    package init(target: HTTPTarget) {
         _ = Self.globalInit
-        self.endpoint = endpoint
+        self.target = target
     }
 
     deinit {
@@ -29,10 +29,10 @@ final class CurlTransport: Sendable {
 
     /// Performs a request and collects the whole body, or hands each chunk to `onChunk` as it arrives
     /// (then the returned body is empty). `onChunk` returning false aborts the transfer.
-    func send(_ request: HTTPRequest, onChunk: (@Sendable (Data) -> Bool)? = nil) async throws(DockerError) -> HTTPResponse {
+    package func send(_ request: HTTPRequest, onChunk: (@Sendable (Data) -> Bool)? = nil) async throws(HTTPTransportError) -> HTTPResponse {
         let cancel = CancelFlag()
-        let result: Result<HTTPResponse, DockerError> = await withTaskCancellationHandler {
-            await withCheckedContinuation { (cont: CheckedContinuation<Result<HTTPResponse, DockerError>, Never>) in
+        let result: Result<HTTPResponse, HTTPTransportError> = await withTaskCancellationHandler {
+            await withCheckedContinuation { (cont: CheckedContinuation<Result<HTTPResponse, HTTPTransportError>, Never>) in
                 Self.queue.async {
                     cont.resume(returning: self.performBlocking(request, cancel: cancel, onChunk: onChunk))
                 }
@@ -44,7 +44,7 @@ final class CurlTransport: Sendable {
     }
 
     /// Runs blocking work on the transport's queue (used by hijacked streams).
-    static func runBlocking<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
+    package static func runBlocking<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
         await withCheckedContinuation { cont in
             queue.async { cont.resume(returning: work()) }
         }
@@ -52,7 +52,7 @@ final class CurlTransport: Sendable {
 
     // MARK: - Handles
 
-    func checkoutHandle() -> CurlHandle? {
+    package func checkoutHandle() -> CurlHandle? {
         if let h = pool.withLock({ $0.popLast() }) {
             curl_easy_reset(h.raw)
             return h
@@ -61,7 +61,7 @@ final class CurlTransport: Sendable {
         return CurlHandle(raw: raw)
     }
 
-    func checkinHandle(_ handle: CurlHandle) {
+    package func checkinHandle(_ handle: CurlHandle) {
         let keep = pool.withLock { handles -> Bool in
             guard handles.count < 16 else { return false }
             handles.append(handle)
@@ -70,26 +70,26 @@ final class CurlTransport: Sendable {
         if !keep { curl_easy_cleanup(handle.raw) }
     }
 
-    /// The options every request to this endpoint needs: socket or host, TLS files.
-    func applyEndpointOptions(_ h: UnsafeMutableRawPointer) {
-        if case .unixSocket(let path) = endpoint.transport {
+    /// The options every request to this target needs: socket, TLS files, connect timeout.
+    package func applyTargetOptions(_ h: UnsafeMutableRawPointer) {
+        if let path = target.unixSocketPath {
             forager_curl_setopt_str(h, CURLOPT_UNIX_SOCKET_PATH, path)
         }
-        if let tls = endpoint.tls {
+        if let tls = target.tls {
             forager_curl_setopt_str(h, CURLOPT_CAINFO, tls.caFile)
             forager_curl_setopt_str(h, CURLOPT_SSLCERT, tls.certFile)
             forager_curl_setopt_str(h, CURLOPT_SSLKEY, tls.keyFile)
             forager_curl_setopt_long(h, CURLOPT_SSL_VERIFYPEER, tls.verify ? 1 : 0)
             forager_curl_setopt_long(h, CURLOPT_SSL_VERIFYHOST, tls.verify ? 2 : 0)
         }
-        forager_curl_setopt_long(h, CURLOPT_CONNECTTIMEOUT_MS, 10_000)
+        forager_curl_setopt_long(h, CURLOPT_CONNECTTIMEOUT_MS, target.connectTimeout.curlMilliseconds)
         forager_curl_setopt_long(h, CURLOPT_NOSIGNAL, 1)
     }
 
     // MARK: - One transfer
 
-    private func performBlocking(_ request: HTTPRequest, cancel: CancelFlag, onChunk: (@Sendable (Data) -> Bool)?) -> Result<HTTPResponse, DockerError> {
-        guard let handle = checkoutHandle(), let raw = handle.raw else { return .failure(.transport("curl_easy_init failed")) }
+    private func performBlocking(_ request: HTTPRequest, cancel: CancelFlag, onChunk: (@Sendable (Data) -> Bool)?) -> Result<HTTPResponse, HTTPTransportError> {
+        guard let handle = checkoutHandle(), let raw = handle.raw else { return .failure(.failed("curl_easy_init failed")) }
         let ctx = TransferContext(cancel: cancel, onChunk: onChunk)
         var headerList: UnsafeMutablePointer<curl_slist>?
         defer {
@@ -98,10 +98,10 @@ final class CurlTransport: Sendable {
             checkinHandle(handle)
         }
 
-        applyEndpointOptions(raw)
-        forager_curl_setopt_str(raw, CURLOPT_URL, endpoint.baseURL + request.path)
+        applyTargetOptions(raw)
+        forager_curl_setopt_str(raw, CURLOPT_URL, target.baseURL + request.path)
 
-        // Always an explicit Content-Type (dockerd's form parsing eats bodies sent as
+        // Always an explicit Content-Type (dockerd's form parsing, for one, eats bodies sent as
         // x-www-form-urlencoded), and no 100-continue round trip.
         var headers = request.headers
         headers.append(("Expect", ""))
@@ -139,8 +139,12 @@ final class CurlTransport: Sendable {
             forager_curl_setopt_off(raw, CURLOPT_INFILESIZE_LARGE, curl_off_t(st.st_size))
         }
         if let timeout = request.timeout {
-            let ms = max(1, Int(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000))
-            forager_curl_setopt_long(raw, CURLOPT_TIMEOUT_MS, ms)
+            forager_curl_setopt_long(raw, CURLOPT_TIMEOUT_MS, timeout.curlMilliseconds)
+        }
+        if let idle = request.idleTimeout {
+            // Fewer than 1 byte/s for `idle` seconds: the transfer is stuck.
+            forager_curl_setopt_long(raw, CURLOPT_LOW_SPEED_LIMIT, 1)
+            forager_curl_setopt_long(raw, CURLOPT_LOW_SPEED_TIME, max(1, Int(idle.components.seconds)))
         }
 
         let opaque = Unmanaged.passUnretained(ctx).toOpaque()
@@ -166,22 +170,22 @@ final class CurlTransport: Sendable {
         case CURLE_WRITE_ERROR where ctx.stoppedByConsumer:
             return .success(HTTPResponse(status: status, headers: ctx.headers, body: ctx.body_received))
         case CURLE_OPERATION_TIMEDOUT:
-            return .failure(.timeout("\(request.method) \(request.path) took longer than \(request.timeout.map { "\($0)" } ?? "the limit")"))
+            return .failure(.timeout("\(request.method) \(request.path) took longer than \(request.timeout.map { "\($0)" } ?? "the limit") or stalled (\(curlMessage(code)))"))
         case CURLE_COULDNT_CONNECT, CURLE_COULDNT_RESOLVE_HOST:
-            return .failure(.transport("no Docker engine answers at \(endpoint) (\(curlMessage(code))); start it with Scripts/setup or set DOCKER_HOST"))
+            return .failure(.cannotConnect("\(target) (\(curlMessage(code)))"))
         default:
-            return .failure(.transport("\(request.method) \(request.path): \(curlMessage(code))"))
+            return .failure(.failed("\(request.method) \(request.path): \(curlMessage(code))"))
         }
     }
 }
 
-func curlMessage(_ code: CURLcode) -> String {
+package func curlMessage(_ code: CURLcode) -> String {
     String(cString: curl_easy_strerror(code))
 }
 
 /// A libcurl easy handle; used by one transfer at a time, which is what makes it safe to pass around.
-struct CurlHandle: @unchecked Sendable {
-    let raw: UnsafeMutableRawPointer?
+package struct CurlHandle: @unchecked Sendable {
+    package let raw: UnsafeMutableRawPointer?
 }
 
 /// Set from a task's cancellation handler, read from libcurl's progress callback.

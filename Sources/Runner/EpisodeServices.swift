@@ -1,0 +1,82 @@
+import Agent
+import DockerEngine
+import Foundation
+import Grading
+import Sandbox
+import Tasks
+
+/// The container side of an episode of `task`, as `forager run` provides it and `forager replay`
+/// provides it again: the agent's sandbox (started from the task's image, git history scrubbed)
+/// and the grading of a submitted patch in a fresh container.
+public enum EpisodeServices {
+    /// Starts the agent's sandbox from `sandbox` (limits) filled in with the task's image and
+    /// repository, the ids and the episode's lifetime and session timeout.
+    public static func environmentFactory(client: DockerClient, task: TaskRow, sandbox: SandboxConfig, runID: String,
+                                          episodeID: String, image: String? = nil) -> EnvironmentFactory {
+        { _, config in
+            var sandboxConfig = sandbox
+            sandboxConfig.image = image ?? task.image
+            sandboxConfig.repoRoot = task.repoRoot
+            sandboxConfig.runID = runID
+            sandboxConfig.episodeID = episodeID
+            sandboxConfig.role = .agent
+            sandboxConfig.lifetime = config.sandboxLifetime
+            let started = try await Sandbox.start(client: client, config: sandboxConfig,
+                                                  shell: PersistentShell.Options(commandTimeout: config.sessionTimeout))
+            do {
+                // A mutate-fix task's bug goes in before the scrub, folded into HEAD.
+                try await BugPatch.apply(task: task, client: client, containerID: started.containerID, commit: true)
+                return try await SandboxEnvironment.prepare(started, config: config)
+            } catch {
+                await started.close()
+                throw error
+            }
+        }
+    }
+
+    /// Grades a patch with the task's hidden tests; an infrastructure failure is thrown (the loop
+    /// counts it a backend failure), a failing patch is a result.
+    public static func evaluator(client: DockerClient, task: TaskRow, modelName: String, runID: String,
+                                 timeout: Duration) -> Evaluator {
+        { _, patch in
+            let evaluator = InstanceEvaluator(client: client, grade: Grader.grade)
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("forager-grade-\(UUID().uuidString)")
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let result = await evaluator.evaluate(
+                task: task, prediction: Prediction(instanceID: task.instanceID, modelNameOrPath: modelName, modelPatch: patch),
+                runID: runID, directory: directory, timeout: timeout)
+            if result.outcome == .infraFailure { throw RunError.gradingUnavailable(task.instanceID, result.message ?? "") }
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            let report = result.report.flatMap { try? encoder.encode([task.instanceID: $0]) }.map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+            return EvaluationResult(passed: result.outcome == .resolved, reportJSON: report, message: result.message ?? "")
+        }
+    }
+}
+
+extension EpisodeServices {
+    /// What the loop needs of a task row.
+    public static func episodeTask(_ task: TaskRow, source: String) -> EpisodeTask {
+        EpisodeTask(instanceID: task.instanceID, issue: task.problemStatement, repoRoot: task.repoRoot,
+                    testPatch: task.testPatch.isEmpty ? nil : task.testPatch, source: source)
+    }
+
+    /// The loop settings a run recorded in its configuration (`runs.config_json`); settings it did
+    /// not record keep their defaults. Think mode implies think tags, as `forager run --think` sets.
+    public static func episodeConfig(runConfigJSON: String) -> EpisodeConfig {
+        var config = EpisodeConfig()
+        guard let object = (try? JSONSerialization.jsonObject(with: Data(runConfigJSON.utf8))) as? [String: Any] else {
+            return config
+        }
+        if let v = object["maxTurns"] as? Int { config.maxTurns = v }
+        if let v = object["contextSize"] as? Int { config.contextSize = v }
+        if let v = object["maxActionLength"] as? Int { config.maxActionLength = v }
+        if let v = object["sessionTimeout"] as? Double, v > 0 { config.sessionTimeout = .milliseconds(Int64(v * 1000)) }
+        if let v = object["strict"] as? Bool { config.strictFormat = v }
+        if let v = object["think"] as? Bool {
+            config.think = v
+            config.useThinkTag = v
+        }
+        return config
+    }
+}

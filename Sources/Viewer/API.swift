@@ -1,0 +1,129 @@
+import Foundation
+import Trajectories
+
+/// The JSON the `/api/…` routes return (snake_case keys, ISO 8601 dates).
+enum API {
+    struct RunJSON: Encodable {
+        var id: String
+        var status: String
+        var modelName: String
+        var backendKind: String
+        var tasksFile: String?
+        var createdAt: Date
+        var finishedAt: Date?
+        var episodes: Int
+        var finished: Int
+        var submitted: Int
+        var resolved: Int
+        var resolvedRate: Double?
+        var errors: Int
+        var unfinished: Int
+        var turns: Int
+        var promptTokens: Int
+        var completionTokens: Int
+
+        init(_ summary: RunSummary) {
+            let run = summary.run, c = summary.counts
+            self.init(id: run.id, status: run.status.rawValue, modelName: run.modelName, backendKind: run.backendKind,
+                      tasksFile: run.tasksFile, createdAt: run.createdAt, finishedAt: run.finishedAt,
+                      episodes: c.episodes, finished: c.finished, submitted: c.submitted, resolved: c.resolved,
+                      resolvedRate: c.episodes > 0 ? Double(c.resolved) / Double(c.episodes) : nil,
+                      errors: c.errors, unfinished: c.unfinished, turns: summary.turns,
+                      promptTokens: summary.promptTokens, completionTokens: summary.completionTokens)
+        }
+
+        init(id: String, status: String, modelName: String, backendKind: String, tasksFile: String?, createdAt: Date,
+             finishedAt: Date?, episodes: Int, finished: Int, submitted: Int, resolved: Int, resolvedRate: Double?,
+             errors: Int, unfinished: Int, turns: Int, promptTokens: Int, completionTokens: Int) {
+            self.id = id; self.status = status; self.modelName = modelName; self.backendKind = backendKind
+            self.tasksFile = tasksFile; self.createdAt = createdAt; self.finishedAt = finishedAt
+            self.episodes = episodes; self.finished = finished; self.submitted = submitted; self.resolved = resolved
+            self.resolvedRate = resolvedRate; self.errors = errors; self.unfinished = unfinished; self.turns = turns
+            self.promptTokens = promptTokens; self.completionTokens = completionTokens
+        }
+    }
+
+    struct EpisodeJSON: Encodable {
+        var id: String
+        var runId: String
+        var modelName: String
+        var instanceId: String
+        var sampleIndex: Int
+        var attempt: Int
+        var status: String
+        var outcome: String
+        var passed: Bool?
+        var submitted: Bool
+        var source: String
+        var terminalMessage: String?
+        var startedAt: Date
+        var endedAt: Date?
+        var turns: Int
+        var promptTokens: Int
+        var completionTokens: Int
+
+        init(_ e: EpisodeSummary) {
+            id = e.id; runId = e.runID; modelName = e.modelName; instanceId = e.instanceID; sampleIndex = e.sampleIndex
+            attempt = e.attempt; status = e.status.rawValue; outcome = e.outcome.rawValue; passed = e.passed
+            submitted = e.submitted; source = e.source; terminalMessage = e.terminalMessage; startedAt = e.startedAt
+            endedAt = e.endedAt; turns = e.turns; promptTokens = e.promptTokens; completionTokens = e.completionTokens
+        }
+    }
+
+    struct StepJSON: Encodable {
+        var index: Int
+        var role: String
+        var toolName: String?
+        var toolInput: String?
+        var actionText: String
+        var observation: String?
+        var actionTokens: Int?
+        var promptTokens: Int?
+        var modelDuration: Double?
+        var toolDuration: Double?
+        var replayStatus: String?
+    }
+
+    struct EpisodeDetailJSON: Encodable {
+        var id: String
+        var runId: String
+        var instanceId: String
+        var sampleIndex: Int
+        var attempt: Int
+        var status: String
+        var outcome: String
+        var passed: Bool?
+        var terminalMessage: String?
+        var submittedPatch: String?
+        var promptTokens: Int
+        var completionTokens: Int
+        var replayScore: Double?
+        var steps: [StepJSON]
+
+        init(_ detail: EpisodeWithSteps, replay: ReplayMarks?) {
+            let e = detail.episode
+            id = e.id; runId = e.runID; instanceId = e.instanceID; sampleIndex = e.sampleIndex; attempt = e.attempt
+            status = e.status.rawValue; outcome = EpisodeOutcomeKind(status: e.status, passed: e.passed).rawValue
+            passed = e.passed; terminalMessage = e.terminalMessage; submittedPatch = e.submittedPatch
+            promptTokens = e.promptTokens; completionTokens = e.completionTokens; replayScore = replay?.replay.score
+            steps = detail.steps.map { s in
+                StepJSON(index: s.index, role: s.role.rawValue, toolName: s.toolName, toolInput: s.toolInput,
+                         actionText: s.actionText, observation: s.observationBody ?? s.observationText,
+                         actionTokens: s.actionTokens, promptTokens: s.promptTokens, modelDuration: s.modelDuration,
+                         toolDuration: s.toolDuration, replayStatus: replay?.byStep[s.index]?.status.rawValue)
+            }
+        }
+    }
+
+    struct ErrorJSON: Encodable {
+        var error: String
+    }
+
+    static func encode<T: Encodable>(_ value: T) -> Data {
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return (try? encoder.encode(value)) ?? Data("{\"error\":\"encoding failed\"}".utf8)
+    }
+}

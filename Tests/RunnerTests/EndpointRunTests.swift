@@ -1,0 +1,86 @@
+import Foundation
+import Testing
+import Trajectories
+
+/// `forager run --endpoint` against `forager serve` on 127.0.0.1, both real processes.
+@Suite("forager run --endpoint", .enabled { await dockerTestsEnabled() }, .serialized)
+struct EndpointRunTests {
+    @Test("episodes run through a real local server with an API key that reaches the server but never the database")
+    func runThroughServe() async throws {
+        try await ensureDemoImages()
+        let key = "sk-forager-\(UUID().uuidString)"
+        let port = try freeLocalPort()
+        let serve = Process()
+        serve.executableURL = root.appendingPathComponent(".build/debug/forager")
+        serve.arguments = ["serve", "--port", "\(port)", "--api-key", key, "--context-length", "8192"]
+        serve.standardOutput = FileHandle.nullDevice
+        serve.standardError = FileHandle.nullDevice
+        try serve.run()
+        // SIGKILL: a child of the test process may inherit a blocked SIGTERM.
+        defer { kill(serve.processIdentifier, SIGKILL); serve.waitUntilExit() }
+        try await waitForListener(port: port)
+
+        let db = FileManager.default.temporaryDirectory.appendingPathComponent("forager-endpoint-\(UUID().uuidString).sqlite").path
+        let args = ["run", "--tasks", "Tasks/demo/tasks.jsonl", "--instance-ids", "demo__calc-1",
+                    "--endpoint", "http://127.0.0.1:\(port)", "--model-name", "smollm2",
+                    "--max-turns", "3", "--max-action-tokens", "24", "--context-size", "8192",
+                    "--db", db, "--run-id", "ep", "--json"]
+
+        // Without the key the server refuses every request: the episode is an infrastructure error.
+        let refused = try forager(args + ["--endpoint-retries", "0"], environment: ["FORAGER_API_KEY": "", "OPENAI_API_KEY": ""])
+        #expect(refused.status == 0)
+        let refusedReport = try JSONDecoder().decode(RunJSON.self, from: Data(refused.output.utf8))
+        #expect(refusedReport.errors == 1)
+        let store = try await TrajectoryStore.open(at: db)
+        let failed = try await store.episode("ep/demo__calc-1/0")
+        #expect(failed.episode.status == .infraError)
+        #expect(failed.episode.terminalMessage?.contains("401") == true)
+
+        // With the key the loop runs its turns through the server.
+        let ok = try forager(Array(args.dropLast(3)) + ["--run-id", "ep2", "--json"], environment: ["FORAGER_API_KEY": key])
+        #expect(ok.status == 0)
+        let report = try JSONDecoder().decode(RunJSON.self, from: Data(ok.output.utf8))
+        #expect(report.episodes == 1 && report.errors == 0)
+        let episode = try await store.episode("ep2/demo__calc-1/0")
+        #expect(episode.episode.status == .finished)
+        #expect(episode.steps.count == 3)
+        #expect(episode.steps.allSatisfy { ($0.actionTokens ?? 0) > 0 && ($0.promptTokens ?? 0) > 0 })
+        let run = try #require(try await store.runs().first { $0.id == "ep2" })
+        #expect(run.backendKind == "endpoint" && run.modelName == "smollm2")
+        #expect(run.configJSON.contains("estimated"))
+
+        // The key is nowhere in the database files.
+        for suffix in ["", "-wal", "-shm"] where FileManager.default.fileExists(atPath: db + suffix) {
+            let bytes = try Data(contentsOf: URL(fileURLWithPath: db + suffix))
+            #expect(bytes.range(of: Data(key.utf8)) == nil, "the API key is in \(db + suffix)")
+        }
+    }
+}
+
+func freeLocalPort() throws -> Int {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(fd) }
+    var addr = sockaddr_in()
+    addr.sin_family = sa_family_t(AF_INET)
+    inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr)
+    _ = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+    var bound = sockaddr_in()
+    var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+    _ = withUnsafeMutablePointer(to: &bound) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
+    return Int(UInt16(bigEndian: bound.sin_port))
+}
+
+func waitForListener(port: Int) async throws {
+    for _ in 0..<600 {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_port = in_port_t(UInt16(port).bigEndian)
+        inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr)
+        let rc = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        close(fd)
+        if rc == 0 { return }
+        try await Task.sleep(for: .milliseconds(100))
+    }
+    Issue.record("nothing listens on 127.0.0.1:\(port) after 60 s")
+}
