@@ -91,10 +91,12 @@ struct PersistentShellTests {
 
     @Test("a background job that keeps stdout open does not hold the command")
     func backgroundJob() async throws {
-        try await withRepoSandbox(timeout: .seconds(30)) { (sandbox: Sandbox) async throws in
-            let started = ContinuousClock.now
-            #expect(try await sandbox.shell.run("sleep 60 & echo started").text == "started\n")
-            #expect(ContinuousClock.now - started < .seconds(30))
+        // Held by the job, the command would end as a timeout (50 s, before the job's 60 s); on a
+        // loaded machine a free command may still take tens of seconds, so no clock is checked.
+        try await withRepoSandbox(timeout: .seconds(50)) { (sandbox: Sandbox) async throws in
+            let result = try await sandbox.shell.run("sleep 60 & echo started")
+            #expect(result.failure == nil)
+            #expect(result.text == "started\n")
             #expect(try await sandbox.shell.run("echo next").text == "next\n")
         }
     }
@@ -104,7 +106,7 @@ struct PersistentShellTests {
         try await withRepoSandbox(timeout: .seconds(3), pids: 128) { (sandbox: Sandbox) async throws in
             let started = ContinuousClock.now
             #expect(try await sandbox.shell.run("bomb() { bomb | bomb; }; bomb").failure == .timeout)
-            #expect(ContinuousClock.now - started < .seconds(90))
+            #expect(ContinuousClock.now - started < .seconds(300), "only a hang takes this long")
             let ps = try await sandbox.shell.run("ps -e --no-headers | wc -l")
             #expect((Int(ps.text?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "999") ?? 999) < 20)
         }

@@ -6,9 +6,12 @@ public enum CWMExport {
     /// CWM truncates the eval message in the terminal info to this many characters.
     static let messageLimit = 102_400
 
-    public static func lines(_ data: RunExport) -> [String] {
+    /// One line per ended episode; with `deduplicate`, near-duplicates within a repository are
+    /// dropped first (`NearDuplicateFilter`). Successful and failed episodes alike are kept.
+    public static func lines(_ data: RunExport, deduplicate: NearDuplicateFilter? = nil) -> [String] {
         let samples = Dictionary(grouping: data.episodes, by: \.episode.instanceID).mapValues(\.count)
-        return data.episodes.filter { $0.episode.status.isFinal }.map { item in
+        let ended = data.episodes.filter { $0.episode.status.isFinal }
+        return (deduplicate?.keep(ended) ?? ended).map { item in
             line(run: data.run, item, samplesPerPrompt: samples[item.episode.instanceID] ?? 1).serialized()
         }
     }

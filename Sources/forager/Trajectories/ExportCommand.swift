@@ -7,7 +7,9 @@ struct ExportCommand: AsyncParsableCommand {
         commandName: "export",
         abstract: "Write a run's trajectories as CWM rollouts, mini-swe-agent trajectories, or SWE-bench predictions.",
         discussion: """
-            cwm: one {"rollouts":[…],"metrics":[…]} line per finished episode (CWM's dump format, minimal mode). \
+            cwm: one {"rollouts":[…],"metrics":[…]} line per finished episode (CWM's dump format, minimal mode), \
+            near-duplicates removed per repository as ForagerAgent does (MinHash over the concatenated actions; \
+            an episode is dropped when an earlier kept one has Jaccard ≥ --dedup-threshold), never filtered on success. \
             mini: <instance_id>/<instance_id>.traj.json per episode (mini-swe-agent 1.1) under --out (default <run>.mini). \
             preds: SWE-bench predictions JSONL, one per instance. JSONL goes to standard output without --out.
             """
@@ -25,13 +27,31 @@ struct ExportCommand: AsyncParsableCommand {
     @Option(help: "The trajectory database.")
     var db: String = TrajectoryStore.defaultPath
 
+    @Option(help: "cwm: drop an episode whose actions reach this estimated Jaccard similarity with a kept one of the same repository.")
+    var dedupThreshold = 0.5
+
+    @Flag(help: "cwm: keep near-duplicate episodes.")
+    var keepDuplicates = false
+
+    func validate() throws {
+        guard dedupThreshold > 0 && dedupThreshold <= 1 else {
+            throw ValidationError("--dedup-threshold must be in (0, 1], not \(dedupThreshold).")
+        }
+    }
+
     func run() async throws {
         guard FileManager.default.fileExists(atPath: db) else {
             throw CommandFailure("No trajectory database at \(db); pass --db PATH (forager run writes forager.sqlite by default).")
         }
         let store = try await TrajectoryStore.open(at: db)
         let data = try await store.exportData(run: run)
-        if let text = try ExportWriter.write(data, format: format, out: out) {
+        let filter = format == .cwm && !keepDuplicates ? NearDuplicateFilter(threshold: dedupThreshold) : nil
+        if let filter {
+            let ended = data.episodes.filter { $0.episode.status.isFinal }
+            let kept = filter.keep(ended).count
+            Output.progress("export: \(kept) of \(ended.count) ended episodes kept, \(ended.count - kept) near-duplicates removed\n")
+        }
+        if let text = try ExportWriter.write(data, format: format, out: out, deduplicate: filter) {
             FileHandle.standardOutput.write(Data(text.utf8))
         } else {
             Output.progress("export: wrote \(format.rawValue) for run \(run) to \(out ?? "\(run).mini")\n")
