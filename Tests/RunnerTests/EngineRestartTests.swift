@@ -18,6 +18,7 @@ struct EngineRestartTests {
         }
         await engine.destroy()
         #expect(!FileManager.default.fileExists(atPath: engine.directory))
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: db + suffix) }
     }
 
     private func restartScenario(_ engine: IsolatedEngine) async throws {
@@ -72,6 +73,7 @@ struct EngineRestartTests {
         // 2. The engine is back: gc clears the sandbox the dead engine kept, --resume runs the episode again.
         let isolatedAgain = try await engine.start()
         #expect(try forager(["gc"], environment: environment).status == 0)
+        #expect(try await isolatedAgain.listContainers(all: true, labels: ["forager.run=restart"]).isEmpty)
         let resumed = try forager(args + ["--resume"], environment: environment)
         #expect(resumed.status == 0)
         let again = try JSONDecoder().decode(RunJSON.self, from: Data(resumed.output.utf8))
@@ -101,6 +103,14 @@ final class LaunchedForager {
         process.standardOutput = output
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: stderrPath))
         try process.run()
+    }
+
+    /// A test that stops early does not leave it running.
+    deinit {
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
     }
 
     /// Waits for the exit; a process still running after `limit` is a hang: killed, and reported.
