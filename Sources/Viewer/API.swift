@@ -21,26 +21,6 @@ enum API {
         var turns: Int
         var promptTokens: Int
         var completionTokens: Int
-
-        init(_ summary: RunSummary) {
-            let run = summary.run, c = summary.counts
-            self.init(id: run.id, status: run.status.rawValue, modelName: run.modelName, backendKind: run.backendKind,
-                      tasksFile: run.tasksFile, createdAt: run.createdAt, finishedAt: run.finishedAt,
-                      episodes: c.episodes, finished: c.finished, submitted: c.submitted, resolved: c.resolved,
-                      resolvedRate: c.episodes > 0 ? Double(c.resolved) / Double(c.episodes) : nil,
-                      errors: c.errors, unfinished: c.unfinished, turns: summary.turns,
-                      promptTokens: summary.promptTokens, completionTokens: summary.completionTokens)
-        }
-
-        init(id: String, status: String, modelName: String, backendKind: String, tasksFile: String?, createdAt: Date,
-             finishedAt: Date?, episodes: Int, finished: Int, submitted: Int, resolved: Int, resolvedRate: Double?,
-             errors: Int, unfinished: Int, turns: Int, promptTokens: Int, completionTokens: Int) {
-            self.id = id; self.status = status; self.modelName = modelName; self.backendKind = backendKind
-            self.tasksFile = tasksFile; self.createdAt = createdAt; self.finishedAt = finishedAt
-            self.episodes = episodes; self.finished = finished; self.submitted = submitted; self.resolved = resolved
-            self.resolvedRate = resolvedRate; self.errors = errors; self.unfinished = unfinished; self.turns = turns
-            self.promptTokens = promptTokens; self.completionTokens = completionTokens
-        }
     }
 
     struct EpisodeJSON: Encodable {
@@ -125,5 +105,18 @@ enum API {
         encoder.dateEncodingStrategy = .iso8601
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         return (try? encoder.encode(value)) ?? Data("{\"error\":\"encoding failed\"}".utf8)
+    }
+}
+
+extension API.RunJSON {
+    /// A run summary as JSON; the memberwise initializer stays for other callers.
+    init(_ summary: RunSummary) {
+        let run = summary.run, c = summary.counts
+        self.init(id: run.id, status: run.status.rawValue, modelName: run.modelName, backendKind: run.backendKind,
+                  tasksFile: run.tasksFile, createdAt: run.createdAt, finishedAt: run.finishedAt,
+                  episodes: c.episodes, finished: c.finished, submitted: c.submitted, resolved: c.resolved,
+                  resolvedRate: c.episodes > 0 ? Double(c.resolved) / Double(c.episodes) : nil,
+                  errors: c.errors, unfinished: c.unfinished, turns: summary.turns,
+                  promptTokens: summary.promptTokens, completionTokens: summary.completionTokens)
     }
 }
