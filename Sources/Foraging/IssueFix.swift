@@ -146,12 +146,12 @@ public struct IssueFix: Sendable {
         var row = forage.baseRow(id: id)
         row.baseCommit = commit.parent
         row.testPatch = commit.testPatch
-        let runID = forage.options.runID, probe = row
-        async let beforeRun = forage.evaluator.evaluateTree(task: probe, runID: runID, directory: forage.directory("before/\(id)"), timeout: timeout)
-        async let afterRun = forage.evaluator.evaluate(
-            task: probe, prediction: Prediction(instanceID: id, modelNameOrPath: "gold", modelPatch: commit.sourcePatch),
+        let runID = forage.options.runID
+        // One after the other, so `workers` stays the number of containers at once.
+        let before = await forage.evaluator.evaluateTree(task: row, runID: runID, directory: forage.directory("before/\(id)"), timeout: timeout)
+        let after = await forage.evaluator.evaluate(
+            task: row, prediction: Prediction(instanceID: id, modelNameOrPath: "gold", modelPatch: commit.sourcePatch),
             runID: runID, directory: forage.directory("after/\(id)"), timeout: timeout)
-        let before = await beforeRun, after = await afterRun
         if before.timedOut || after.timedOut { return done(nil, "tests timed out") }
         guard before.outcome != .infraFailure, let beforeOutput = before.testOutput else {
             return done(nil, "could not run at the parent: \(before.message ?? "")")
