@@ -63,6 +63,33 @@ struct IssueFixTests {
         #expect(history.commits.contains { $0.otherFiles.contains("PKG-INFO") })
     }
 
+    @Test(.timeLimit(.minutes(10)))
+    func baseCommitIsCheckedOutOnlyWhenItIsAnOlderCommitOfTheImage() async throws {
+        try await TestImages.shared.ensure(["toolz-history"])
+        let spec = try RepoSpec.load(Self.specPath)
+        let client = try await DockerClient.connect()
+        let config = SandboxConfig(image: spec.image, repoRoot: spec.repoRoot, runID: "issuefix-test", episodeID: "base-commit",
+                                   role: .forage, network: false, lifetime: .seconds(600))
+        try await Sandbox.with(client: client, config: config) { sandbox in
+            func git(_ args: String) async throws -> String {
+                let run = try await client.exec(container: sandbox.containerID, ["bash", "-c", "git " + args], workingDir: spec.repoRoot)
+                return run.output.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)
+            }
+            let head = try await git("rev-parse HEAD"), parent = try await git("rev-parse HEAD~1")
+            func row(_ base: String) -> TaskRow { TaskRow(instanceID: "t", baseCommit: base, image: spec.image, repoRoot: spec.repoRoot) }
+            #expect(try await BaseCommit.checkout(task: row(""), client: client, containerID: sandbox.containerID) == false)
+            #expect(try await BaseCommit.checkout(task: row(head), client: client, containerID: sandbox.containerID) == false)
+            // A commit the image does not hold: the image is the base, as SWE-bench images are.
+            #expect(try await BaseCommit.checkout(task: row(String(repeating: "ab", count: 20)), client: client,
+                                                  containerID: sandbox.containerID) == false)
+            #expect(try await git("rev-parse HEAD") == head)
+            #expect(try await BaseCommit.checkout(task: row(parent), client: client, containerID: sandbox.containerID) == true)
+            #expect(try await git("rev-parse HEAD") == parent)
+            #expect(try await git("symbolic-ref --short HEAD") == "main")
+            #expect(try await git("status --porcelain --untracked-files=no").isEmpty)
+        }
+    }
+
     @Test(.timeLimit(.minutes(30)))
     func foragedRowsResolveWithGoldNotAtTheBaseAndEpisodesStartThere() async throws {
         try await TestImages.shared.ensure(["toolz-history"])
