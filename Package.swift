@@ -42,7 +42,7 @@ let package = Package(
         .target(name: "Tasks"),
         .target(name: "Runner", dependencies: ["Agent", "AgentTools", "Trajectories", "Grading", "Tasks", "Sandbox", "DockerEngine", "Inference"]),
         .target(name: "Grading", dependencies: ["Tasks", "Sandbox", "DockerEngine", "CGit2"]),
-        .target(name: "Foraging", dependencies: ["Grading", "Tasks", "Sandbox", "DockerEngine"]),
+        .target(name: "Foraging", dependencies: ["Grading", "Tasks", "Sandbox", "DockerEngine", "CGit2"]),
         .target(name: "Replay", dependencies: ["Agent", "AgentTools", "Sandbox", "DockerEngine", "Trajectories", "Grading", "Tasks", "Runner"]),
         // Quantized dot products, dequantization, thread pool: AVX2/FMA chosen at run time per
         // function (target attributes), portable C otherwise. Optimized even in debug builds so

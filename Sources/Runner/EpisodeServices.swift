@@ -24,7 +24,9 @@ public enum EpisodeServices {
             let started = try await Sandbox.start(client: client, config: sandboxConfig,
                                                   shell: PersistentShell.Options(commandTimeout: config.sessionTimeout))
             do {
-                // A mutate-fix task's bug goes in before the scrub, folded into HEAD.
+                // An issue-fix task from history starts at its base commit; a mutate-fix task's bug
+                // goes in before the scrub, folded into HEAD.
+                try await BaseCommit.checkout(task: task, client: client, containerID: started.containerID)
                 try await BugPatch.apply(task: task, client: client, containerID: started.containerID, commit: true)
                 return try await SandboxEnvironment.prepare(started, config: config)
             } catch {

@@ -80,6 +80,14 @@ public struct InstanceEvaluator: Sendable {
 
         do {
             do {
+                if try await BaseCommit.checkout(task: task, client: client, containerID: sandbox.containerID) {
+                    log += ">>>>> Checked out base_commit \(task.baseCommit)\n"
+                }
+            } catch {
+                await sandbox.close()
+                return infraFailure(result, reason: "base_commit_failed", message: "\(error)", log: log, files: files)
+            }
+            do {
                 try await BugPatch.apply(task: task, client: client, containerID: sandbox.containerID, commit: false)
             } catch {
                 await sandbox.close()

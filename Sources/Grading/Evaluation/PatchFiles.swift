@@ -50,7 +50,7 @@ public struct PatchFiles: Sendable, Equatable {
     public var testFiles: [File] { files.filter(\.isTest) }
     public var sourceFiles: [File] { files.filter { !$0.isTest } }
 
-    static func looksLikeTest(_ path: String) -> Bool {
+    public static func looksLikeTest(_ path: String) -> Bool {
         let parts = path.split(separator: "/").map(String.init)
         if parts.dropLast().contains(where: { ["test", "tests", "testing"].contains($0) }) { return true }
         let name = parts.last ?? ""

@@ -10,7 +10,7 @@ import Trajectories
 struct ForageCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "forage",
-        abstract: "Synthesize and validate mutate-fix tasks from a repository, then run agent episodes on them.",
+        abstract: "Synthesize and validate mutate-fix or issue-fix tasks from a repository, then run agent episodes on them.",
         discussion: """
             ForagerAgent's mutate-fix pipeline. In one container of the repository image, Forager's \
             Python helper traces which functions passing tests execute and enumerates mutations of \
@@ -23,16 +23,28 @@ struct ForageCommand: AsyncParsableCommand {
             only if the gold patch (the mutation's reverse) resolves the row. Rows carry the bug as \
             bug_patch on the repository image (applied at episode start and at grading). Then \
             --samples episodes per task run and are stored with source forage:<repo>.
+
+            --mode issue-fix reads the repository's history instead (libgit2, on the image's \
+            <repo_root>/.git copied out, or --git-dir): each non-merge commit that changes both \
+            source (source_dirs) and tests becomes a candidate whose base_commit is the parent, \
+            whose gold patch is the commit's source changes and whose test_patch its test changes. \
+            At the parent, the tests run with the test patch, then with the gold patch too: \
+            FAIL_TO_PASS fail before and pass after, PASS_TO_PASS pass in both; kept when \
+            FAIL_TO_PASS is not empty and the gold patch resolves the row. The problem statement is \
+            the commit message with the failing tests and their output.
             """
     )
 
     @Option(help: "Repository spec (JSON: name, image, repo_root, test_cmd, log_parser, source_dirs), e.g. Tasks/repos/toolz.json.")
     var repo: String
 
-    @Option(help: "mutate-fix (issue-fix is not available yet).")
+    @Option(help: "mutate-fix (mutations of the code at HEAD) or issue-fix (commits of the history that change source and tests).")
     var mode = "mutate-fix"
 
-    @Option(help: "Mutations to validate.")
+    @Option(help: "issue-fix: a host git directory to read the history from (default: <repo_root>/.git copied out of the image).")
+    var gitDir: String?
+
+    @Option(help: "Mutations to validate (mutate-fix).")
     var mutations = 40
 
     @Option(help: "Agent episodes per validated task (0: only synthesize).")
@@ -85,10 +97,10 @@ struct ForageCommand: AsyncParsableCommand {
     var json = false
 
     func validate() throws {
-        guard mode == "mutate-fix" else {
-            throw ValidationError(mode == "issue-fix" ? "--mode issue-fix is not implemented yet; use mutate-fix."
-                                                      : "--mode must be mutate-fix or issue-fix, not '\(mode)'.")
+        guard mode == "mutate-fix" || mode == "issue-fix" else {
+            throw ValidationError("--mode must be mutate-fix or issue-fix, not '\(mode)'.")
         }
+        if gitDir != nil && mode != "issue-fix" { throw ValidationError("--git-dir is for --mode issue-fix.") }
         guard mutations >= 1 else { throw ValidationError("--mutations must be at least 1.") }
         guard samples >= 0 else { throw ValidationError("--samples must be 0 or more.") }
         guard workers >= 1 else { throw ValidationError("--workers must be at least 1.") }
@@ -99,6 +111,9 @@ struct ForageCommand: AsyncParsableCommand {
         let runID = self.runID ?? "forage-\(spec.name)-\(EvalCommand.timestampRunID())"
         let tasksFile = out ?? "tasks-\(spec.name)-\(runID).jsonl"
         let client = try await DockerClient.connect()
+        if mode == "issue-fix" {
+            return try await runIssueFix(spec: spec, runID: runID, tasksFile: tasksFile, client: client)
+        }
         let forage = Forage(client: client, spec: spec, options: .init(
             mutations: mutations, workers: workers, seed: seed, runID: runID, logsDirectory: URL(fileURLWithPath: logsDir),
             testTimeout: testTimeout, goldCheck: !noGoldCheck))
@@ -108,30 +123,8 @@ struct ForageCommand: AsyncParsableCommand {
         try write(result.rows, to: tasksFile)
 
         var report: RunCoordinator.Report?
-        if samples > 0, !result.rows.isEmpty {
-            let chosen = try backend.makeBackend()
-            var episode = EpisodeConfig()
-            episode.maxTurns = maxTurns
-            episode.contextSize = contextSize ?? chosen.contextLength ?? 131_072
-            episode.maxActionLength = maxActionTokens
-            episode.think = think
-            episode.useThinkTag = think
-            episode.strictFormat = strict
-            episode.sessionTimeout = sandbox.shellOptions.commandTimeout
-            episode.sandboxLifetime = .seconds(sandbox.lifetime)
-            let limits = try sandbox.config(image: "", repoRoot: "/", runID: "", role: .agent)
-            let store = try await TrajectoryStore.open(at: db)
-            var options = RunCoordinator.Options(runID: runID, samples: samples, workers: workers, episode: episode,
-                                                 modelName: chosen.name, backendKind: chosen.kind, tasksFile: tasksFile,
-                                                 sandbox: limits, source: "forage:\(spec.name)")
-            options.modelDetails = chosen.details
-            let coordinator = RunCoordinator(
-                client: client, store: store, databasePath: db, model: chosen.model, format: chosen.format, options: options)
-            let runProgress = RunProgress()
-            let finished = try await coordinator.run(tasks: result.rows) { runProgress.handle($0) }
-            runProgress.finish()
+        if let (finished, solvedIDs) = try await runEpisodes(result.rows, spec: spec, runID: runID, tasksFile: tasksFile, client: client) {
             report = finished
-            let solvedIDs = Set(try await store.episodes(run: finished.runID).filter { $0.passed == true }.map(\.instanceID))
             for i in result.operators.indices {
                 let op = result.operators[i].operator
                 result.operators[i].solved = result.rows.filter {
@@ -174,7 +167,36 @@ struct ForageCommand: AsyncParsableCommand {
         print(Output.table(summary))
     }
 
-    private func write(_ rows: [TaskRow], to path: String) throws {
+    /// Runs --samples episodes per row (stored with source forage:<repo>); nil when there is nothing to run.
+    func runEpisodes(_ rows: [TaskRow], spec: RepoSpec, runID: String, tasksFile: String,
+                     client: DockerClient) async throws -> (RunCoordinator.Report, Set<String>)? {
+        guard samples > 0, !rows.isEmpty else { return nil }
+        let chosen = try backend.makeBackend()
+        var episode = EpisodeConfig()
+        episode.maxTurns = maxTurns
+        episode.contextSize = contextSize ?? chosen.contextLength ?? 131_072
+        episode.maxActionLength = maxActionTokens
+        episode.think = think
+        episode.useThinkTag = think
+        episode.strictFormat = strict
+        episode.sessionTimeout = sandbox.shellOptions.commandTimeout
+        episode.sandboxLifetime = .seconds(sandbox.lifetime)
+        let limits = try sandbox.config(image: "", repoRoot: "/", runID: "", role: .agent)
+        let store = try await TrajectoryStore.open(at: db)
+        var options = RunCoordinator.Options(runID: runID, samples: samples, workers: workers, episode: episode,
+                                             modelName: chosen.name, backendKind: chosen.kind, tasksFile: tasksFile,
+                                             sandbox: limits, source: "forage:\(spec.name)")
+        options.modelDetails = chosen.details
+        let coordinator = RunCoordinator(
+            client: client, store: store, databasePath: db, model: chosen.model, format: chosen.format, options: options)
+        let runProgress = RunProgress()
+        let finished = try await coordinator.run(tasks: rows) { runProgress.handle($0) }
+        runProgress.finish()
+        let solvedIDs = Set(try await store.episodes(run: finished.runID).filter { $0.passed == true }.map(\.instanceID))
+        return (finished, solvedIDs)
+    }
+
+    func write(_ rows: [TaskRow], to path: String) throws {
         let text = rows.map { JSONValue.object($0.jsonObject).encoded() + "\n" }.joined()
         do {
             try Data(text.utf8).write(to: URL(fileURLWithPath: path))
