@@ -126,13 +126,17 @@ struct RecordedEpisode {
         return recorded
     }
 
-    /// Changes README.md's first line in the image (committed, so git sees a clean tree).
+    /// Changes README.md's first line in the image, folded into HEAD, and drops the old commit:
+    /// git sees a clean tree, and the task's base_commit is no longer in the image (otherwise the
+    /// sandbox would check the base out again and undo the change, as it does for issue-fix rows).
     func alterImage() async throws {
         let client = try await DockerClient.connect()
         let id = try await client.runContainer(ContainerSpec(image: image, cmd: ["bash", "-c", """
             set -e; cd /testbed
             sed -i '1s/.*/# calc (altered after the episode)/' README.md
-            git -c user.name=t -c user.email=t@example.invalid commit -qam 'alter README'
+            git -c user.name=t -c user.email=t@example.invalid commit -q --amend -a -m 'alter README'
+            git reflog expire --expire=now --all
+            git gc -q --prune=now
             """], labels: ["forager.test": "1"]))
         let waited = try await client.waitContainer(id, timeout: .seconds(120))
         guard waited.statusCode == 0 else {
