@@ -76,20 +76,7 @@ struct ForageCommand: AsyncParsableCommand {
     @Flag(help: "Do not grade each kept row's gold patch before writing it.")
     var noGoldCheck = false
 
-    @Option(help: "Turn limit of an episode.")
-    var maxTurns = 128
-
-    @Option(help: "Context limit in tokens (default: the model's).")
-    var contextSize: Int?
-
-    @Option(help: "Tokens a model turn may generate at most.")
-    var maxActionTokens = 65_536
-
-    @Flag(help: "Think-tag mode (<think> … </think>), as CWM's SWE-bench evaluation.")
-    var think = false
-
-    @Flag(help: "Strict format: a malformed turn ends the episode.")
-    var strict = false
+    @OptionGroup(title: "Episodes") var episodeOptions: EpisodeOptions
 
     @OptionGroup(title: "Sandbox limits (episodes)") var sandbox: SandboxOptions
 
@@ -172,15 +159,7 @@ struct ForageCommand: AsyncParsableCommand {
                      client: DockerClient) async throws -> (RunCoordinator.Report, Set<String>)? {
         guard samples > 0, !rows.isEmpty else { return nil }
         let chosen = try backend.makeBackend()
-        var episode = EpisodeConfig()
-        episode.maxTurns = maxTurns
-        episode.contextSize = contextSize ?? chosen.contextLength ?? 131_072
-        episode.maxActionLength = maxActionTokens
-        episode.think = think
-        episode.useThinkTag = think
-        episode.strictFormat = strict
-        episode.sessionTimeout = sandbox.shellOptions.commandTimeout
-        episode.sandboxLifetime = .seconds(sandbox.lifetime)
+        let episode = episodeOptions.config(backendContextLength: chosen.contextLength, sandbox: sandbox)
         let limits = try sandbox.config(image: "", repoRoot: "/", runID: "", role: .agent)
         let store = try await TrajectoryStore.open(at: db)
         var options = RunCoordinator.Options(runID: runID, samples: samples, workers: workers, episode: episode,

@@ -38,20 +38,7 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Episodes at once.")
     var workers = 1
 
-    @Option(help: "Turn limit (CWM: 128; the 128th action is not executed, as in CWM).")
-    var maxTurns = 128
-
-    @Option(help: "Context limit in tokens (CWM: 131072; the in-process engine: the model's window, 8192 for the default model).")
-    var contextSize: Int?
-
-    @Option(help: "Tokens a model turn may generate at most.")
-    var maxActionTokens = 65_536
-
-    @Flag(help: "Think-tag mode (<think> … </think>), as CWM's SWE-bench evaluation.")
-    var think = false
-
-    @Flag(help: "Strict format: a malformed turn ends the episode.")
-    var strict = false
+    @OptionGroup(title: "Episodes") var episodeOptions: EpisodeOptions
 
     @Option(help: "A folder with environment.txt / issue.txt prompt templates to use instead of Forager's.")
     var promptDir: String?
@@ -91,16 +78,8 @@ struct RunCommand: AsyncParsableCommand {
         } else {
             chosen = try backend.makeBackend()
         }
-        var episode = EpisodeConfig()
-        episode.maxTurns = maxTurns
-        episode.contextSize = contextSize ?? chosen.contextLength ?? 131_072
-        episode.maxActionLength = maxActionTokens
-        episode.sessionTimeout = sandbox.shellOptions.commandTimeout
-        episode.sandboxLifetime = .seconds(sandbox.lifetime)
+        let episode = episodeOptions.config(backendContextLength: chosen.contextLength, sandbox: sandbox)
         let limits = try sandbox.config(image: "", repoRoot: "/", runID: "", role: .agent)  // image and ids per episode
-        episode.think = think
-        episode.useThinkTag = think
-        episode.strictFormat = strict
         let templates = try promptDir.map { try PromptTemplates.load(directory: URL(fileURLWithPath: $0)) } ?? .builtIn
 
         var options = RunCoordinator.Options(runID: runID, samples: samples, workers: workers, episode: episode, resume: resume,
