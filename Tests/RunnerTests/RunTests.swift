@@ -117,7 +117,12 @@ struct RunTests {
         #expect(before.episode.status == .running)
         #expect(before.steps.first?.actionText.contains("echo first step") == true)
 
-        _ = try forager(["gc"])
+        // The killed run's sandbox, removed by its label: `forager gc` here would also collect
+        // the sandbox the garbage-collection test keeps alive for its own dead owner.
+        let client = try await DockerClient.connect()
+        for container in try await client.listContainers(labels: ["forager.run=crash"]) {
+            try? await client.removeContainer(container.id)
+        }
         let resumed = try forager(args + ["--resume"])
         #expect(resumed.status == 0)
         let report = try JSONDecoder().decode(RunJSON.self, from: Data(resumed.output.utf8))
