@@ -183,7 +183,6 @@ public struct EpisodeRunner: Sendable {
 
         let observation: TokenizedText
         let observed: ChatMessage
-        let feedback: String
         let kind: StepKind
         if let failure {
             // 9. Format errors (spec §1.5).
@@ -199,7 +198,6 @@ public struct EpisodeRunner: Sendable {
             let message = renderer.formatErrorMessage(failure.rendered)
             observation = renderer.observation(afterActionEndingWith: action.tokens.last, message: message)
             observed = message
-            feedback = message.body
             kind = .formatError(failure.rendered)
         } else {
             // 10–11. Tool feedback, budget notice, truncation.
@@ -209,7 +207,6 @@ public struct EpisodeRunner: Sendable {
                                                contextTokens: state.numTokens)
             observation = renderer.observation(afterActionEndingWith: action.tokens.last, message: message)
             observed = message
-            feedback = message.body
             kind = .tool(name: call.name, succeeded: result.succeeded)
         }
         state.numTokens += observation.count
@@ -217,7 +214,7 @@ public struct EpisodeRunner: Sendable {
         state.messages.append(observed)
         try await observer?.stepRecorded(EpisodeStep(
             instanceID: task.instanceID, attempt: attempt, index: state.stepID, action: action, toolCall: call,
-            observation: observation, feedback: feedback, kind: kind, terminal: false, passed: false,
+            observation: observation, feedback: observed.body, kind: kind, terminal: false, passed: false,
             info: StepInfo(duration: seconds(since: started)), contextTokens: state.numTokens))
         return nil
     }
@@ -264,10 +261,5 @@ public struct EpisodeRunner: Sendable {
             instanceID: task.instanceID, termination: .finalAnswer, passed: evaluation.passed, message: message,
             predictedPatch: patch, lastSubmittedPatch: patch, evaluation: evaluation, evalDuration: evalDuration,
             steps: state.stepID, contextTokens: state.numTokens, attempts: attempt, failures: [])
-    }
-
-    private func seconds(since start: ContinuousClock.Instant) -> Double {
-        let d = ContinuousClock.now - start
-        return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
     }
 }

@@ -54,6 +54,12 @@ public protocol ChatFormat: Sendable {
 }
 
 extension ChatFormat {
+    /// The token that ends a whole turn: the first stop token that closes a message (eot /
+    /// im_end), else the smallest stop token. What a turn given as text is closed with.
+    public var endOfTurnToken: Int? {
+        messageEnd.tokens.first(where: { stopTokens.contains($0) }) ?? stopTokens.min()
+    }
+
     /// Text with its tokens.
     public func tokenize(_ text: String) -> TokenizedText {
         TokenizedText(text: text, tokens: encode(text))

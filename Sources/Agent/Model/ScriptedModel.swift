@@ -62,10 +62,7 @@ extension ModelAction {
     /// appended, cut at the request's `maxTokens` (then it does not end on a stop token).
     static func playedBack(_ text: String, format: any ChatFormat, request: ModelRequest) -> ModelAction {
         var tokens = format.encode(text)
-        // The turn's end-of-turn token: the first stop token that closes a message (eot / im_end).
-        if let stop = format.messageEnd.tokens.first(where: { format.stopTokens.contains($0) }) ?? format.stopTokens.min() {
-            tokens.append(stop)
-        }
+        if let stop = format.endOfTurnToken { tokens.append(stop) }
         if tokens.count > request.maxTokens { tokens = Array(tokens.prefix(request.maxTokens)) }
         return ModelAction.cut(tokens, format: format, promptTokens: request.context.count)
     }

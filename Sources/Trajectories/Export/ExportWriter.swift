@@ -6,12 +6,11 @@ public enum ExportWriter {
     /// for stdout) and a directory for `mini` (nil: `<run id>.mini` in the working directory).
     /// Returns the JSONL text when it was not written to a file, else nil.
     @discardableResult
-    /// `deduplicate` applies to `cwm` only.
     public static func write(_ data: RunExport, format: ExportFormat, out: String?,
-                             predsSample: Int? = 0, deduplicate: NearDuplicateFilter? = nil) throws(TrajectoryError) -> String? {
+                             predsSample: Int? = 0) throws(TrajectoryError) -> String? {
         switch format {
         case .cwm:
-            return try writeLines(CWMExport.lines(data, deduplicate: deduplicate), to: out)
+            return try writeLines(CWMExport.lines(data), to: out)
         case .preds:
             return try writeLines(PredsExport.lines(data, sample: predsSample), to: out)
         case .mini:
@@ -25,7 +24,8 @@ public enum ExportWriter {
         }
     }
 
-    private static func writeLines(_ lines: [String], to out: String?) throws(TrajectoryError) -> String? {
+    /// JSONL lines to `out`, or returned for stdout when `out` is nil.
+    public static func writeLines(_ lines: [String], to out: String?) throws(TrajectoryError) -> String? {
         let text = lines.map { $0 + "\n" }.joined()
         guard let out else { return text }
         try writeFile(text, to: out)

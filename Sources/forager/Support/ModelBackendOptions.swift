@@ -53,7 +53,7 @@ struct ModelBackendOptions: ParsableArguments {
     /// The model outputs a stored run recorded, played back per instance (`--replay-run`), in
     /// the chat format of `--model`'s tokenizer.
     func replayBackend(run: String, db: String) async throws -> Backend {
-        let (_, format) = try tokenizerModel()
+        let format = try tokenizerModel().format
         let source = try await openExistingStore(db)
         let turns = try await StoredRunTurns.load(store: source, run: run)
         return Backend(model: ScriptedModel(format: format, turns: turns), format: format, name: "replay:" + run,
@@ -61,16 +61,15 @@ struct ModelBackendOptions: ParsableArguments {
     }
 
     /// The model whose tokenizer sets the chat format and counts tokens.
-    private func tokenizerModel() throws -> (path: String, format: any Agent.ChatFormat) {
+    /// Every backend needs it, for the chat format and the token counts.
+    private func tokenizerModel() throws -> (path: String, loaded: Model, format: any Agent.ChatFormat) {
         let path = try ModelLocator.resolve(model ?? "default")
-        return (path, chatFormat(for: try Model.load(path: path).tokenizer))
+        let loaded = try Model.load(path: path)
+        return (path, loaded, chatFormat(for: loaded.tokenizer))
     }
 
     func makeBackend() throws -> Backend {
-        // Every backend needs a tokenizer for the chat format and the token counts.
-        let path = try ModelLocator.resolve(model ?? "default")
-        let loaded = try Model.load(path: path)
-        let format = chatFormat(for: loaded.tokenizer)
+        let (path, loaded, format) = try tokenizerModel()
         if let scripted {
             let url = URL(fileURLWithPath: scripted)
             return Backend(model: try ScriptedModel(format: format, contentsOf: url), format: format,

@@ -45,13 +45,16 @@ struct ExportCommand: AsyncParsableCommand {
         }
         let store = try await TrajectoryStore.open(at: db)
         let data = try await store.exportData(run: run)
-        let filter = format == .cwm && !keepDuplicates ? NearDuplicateFilter(threshold: dedupThreshold) : nil
-        if let filter {
-            let ended = data.episodes.filter { $0.episode.status.isFinal }
-            let kept = filter.keep(ended).count
-            Output.progress("export: \(kept) of \(ended.count) ended episodes kept, \(ended.count - kept) near-duplicates removed\n")
+        let text: String?
+        if format == .cwm && !keepDuplicates {
+            let lines = CWMExport.lines(data, deduplicate: NearDuplicateFilter(threshold: dedupThreshold))
+            let ended = data.episodes.filter { $0.episode.status.isFinal }.count
+            Output.progress("export: \(lines.count) of \(ended) ended episodes kept, \(ended - lines.count) near-duplicates removed\n")
+            text = try ExportWriter.writeLines(lines, to: out)
+        } else {
+            text = try ExportWriter.write(data, format: format, out: out)
         }
-        if let text = try ExportWriter.write(data, format: format, out: out, deduplicate: filter) {
+        if let text {
             FileHandle.standardOutput.write(Data(text.utf8))
         } else {
             Output.progress("export: wrote \(format.rawValue) for run \(run) to \(out ?? "\(run).mini")\n")

@@ -155,17 +155,11 @@ public struct EndpointModel: LanguageModel {
             tokens = Array(tokens.prefix(request.maxTokens))
             endedOnStop = false
         } else if endedOnStop {
-            let stop = format.messageEnd.tokens.first(where: { format.stopTokens.contains($0) }) ?? format.stopTokens.min()
-            if let stop { tokens.append(stop) }
+            if let stop = format.endOfTurnToken { tokens.append(stop) }
         }
         return ModelAction(text: text, tokens: tokens, endedOnStop: endedOnStop,
                            promptTokens: completion.promptTokens ?? request.context.count,
                            prefillSeconds: firstByte, decodeSeconds: max(0, finished - firstByte))
-    }
-
-    private func seconds(since start: ContinuousClock.Instant) -> Double {
-        let d = ContinuousClock.now - start
-        return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
     }
 }
 
@@ -187,7 +181,7 @@ private final class StreamCollector: @unchecked Sendable {
 
     func firstByteSeconds(since start: ContinuousClock.Instant) -> Double? {
         lock.withLock {
-            firstByte.map { let d = $0 - start; return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
+            firstByte.map { ($0 - start).inSeconds }
         }
     }
 }
