@@ -40,7 +40,8 @@ func startForagerShell(_ client: DockerClient) async throws -> (Process, String,
     let owner = "\(ProcessInfo.processInfo.hostName):\(process.processIdentifier)"
     var containers: [ContainerSummary] = []
     for _ in 0..<400 where containers.isEmpty {
-        containers = try await client.listContainers(labels: ["forager.owner=\(owner)"])
+        // Running, not just created: a kill between create and start leaves a stopped container.
+        containers = try await client.listContainers(labels: ["forager.owner=\(owner)"]).filter { $0.state == "running" }
         if containers.isEmpty { try await Task.sleep(for: .milliseconds(50)) }
     }
     return (process, owner, containers, stdin)
