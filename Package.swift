@@ -1,6 +1,18 @@
 // swift-tools-version: 6.0
 import PackageDescription
 
+// Targets live in layer folders under Sources/ (see ARCHITECTURE.md): a target may import only
+// targets of its own layer or of the layers listed before it.
+//   Infrastructure  C shims, the HTTP transport, the Docker Engine client, image recipes
+//   Data            task rows and predictions, the trajectory store
+//   Environment     the sandbox (container, shell, files) and CWM's tools
+//   Agent           the in-process model engine, the episode loop and its model backends
+//   Evaluation      grading patches with hidden tests
+//   Episodes        an agent's episode against a Docker sandbox and its grader
+//   Workflows       run, replay, forage, benchmarks, the viewer
+//   Commands        the `forager` command line
+func layer(_ name: String, _ target: String) -> String { "Sources/\(name)/\(target)" }
+
 let package = Package(
     name: "Forager",
     platforms: [.macOS(.v15)],
@@ -17,46 +29,98 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
+        // MARK: Infrastructure
         // System-library shim: libcurl's variadic setopt/getinfo wrapped in typed inline functions.
         .systemLibrary(
             name: "CCurl",
+            path: layer("Infrastructure", "CCurl"),
             pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"])]
         ),
         .systemLibrary(
             name: "CGit2",
+            path: layer("Infrastructure", "CGit2"),
             pkgConfig: "libgit2",
             providers: [.apt(["libgit2-dev"])]
         ),
         // libcurl behind async/await: the Docker engine's socket and OpenAI-compatible model servers.
-        .target(name: "HTTPTransport", dependencies: ["CCurl"]),
+        .target(name: "HTTPTransport", dependencies: ["CCurl"], path: layer("Infrastructure", "HTTPTransport")),
         .target(
             name: "DockerEngine",
-            dependencies: ["CCurl", "HTTPTransport", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["CCurl", "HTTPTransport", .product(name: "Logging", package: "swift-log")],
+            path: layer("Infrastructure", "DockerEngine")
         ),
-        .target(name: "ImageRecipes", dependencies: ["DockerEngine"]),
-        .target(name: "Benchmarks", dependencies: ["DockerEngine", "Sandbox", "Agent", "AgentTools", "Grading", "Tasks"]),
-        .target(name: "AgentTools"),
-        .target(name: "Sandbox", dependencies: ["DockerEngine"]),
-        .target(name: "Agent", dependencies: ["AgentTools", "Sandbox", "Inference", "HTTPTransport"]),
-        .target(name: "Tasks"),
-        .target(name: "Runner", dependencies: ["Agent", "AgentTools", "Trajectories", "Grading", "Tasks", "Sandbox", "DockerEngine", "Inference"]),
-        .target(name: "Grading", dependencies: ["Tasks", "Sandbox", "DockerEngine", "CGit2"]),
-        .target(name: "Foraging", dependencies: ["Grading", "Tasks", "Sandbox", "DockerEngine", "CGit2"]),
-        .target(name: "Replay", dependencies: ["Agent", "AgentTools", "Sandbox", "DockerEngine", "Trajectories", "Grading", "Tasks", "Runner"]),
+        .target(name: "ImageRecipes", dependencies: ["DockerEngine"], path: layer("Infrastructure", "ImageRecipes")),
+        // Small pieces every layer uses: seconds of a Duration, running a host process.
+        .target(name: "ForagerSupport", path: layer("Infrastructure", "ForagerSupport")),
+
+        // MARK: Data
+        .target(name: "Tasks", path: layer("Data", "Tasks")),
+        // Runs, episodes and steps in SQLite (WAL), and their exports.
+        .target(
+            name: "Trajectories",
+            dependencies: [.product(name: "GRDB", package: "GRDB.swift")],
+            path: layer("Data", "Trajectories")
+        ),
+
+        // MARK: Environment
+        .target(name: "Sandbox", dependencies: ["DockerEngine"], path: layer("Environment", "Sandbox")),
+        .target(name: "AgentTools", path: layer("Environment", "AgentTools")),
+
+        // MARK: Agent
         // Quantized dot products, dequantization, thread pool: AVX2/FMA chosen at run time per
         // function (target attributes), portable C otherwise. Optimized even in debug builds so
         // the model tests run at a usable speed; no FMA contraction, so rounding is the same with
         // every compiler and the parity fixtures stay valid.
         .target(
             name: "CInferenceKernels",
+            path: layer("Agent", "CInferenceKernels"),
             cSettings: [.unsafeFlags(["-O2", "-ffp-contract=off"])]
         ),
-        .target(name: "Inference", dependencies: ["CInferenceKernels"]),
-        // Leaf module: runs, episodes and steps in SQLite (WAL), and their exports.
-        .target(name: "Trajectories", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "Inference", dependencies: ["CInferenceKernels"], path: layer("Agent", "Inference")),
+        .target(name: "Agent", dependencies: ["AgentTools", "Inference", "HTTPTransport"], path: layer("Agent", "Agent")),
+
+        // MARK: Evaluation
+        .target(name: "Grading", dependencies: ["Tasks", "Sandbox", "DockerEngine", "CGit2"], path: layer("Evaluation", "Grading")),
+
+        // MARK: Episodes
+        // The agent's environment in a Docker sandbox (the shell and files behind the tools) and
+        // the episode services run, replay and forage share: the sandbox factory and the grader.
+        .target(
+            name: "DockerEnvironment",
+            dependencies: ["Agent", "AgentTools", "Sandbox", "Grading", "Tasks", "DockerEngine", "ForagerSupport"],
+            path: layer("Episodes", "DockerEnvironment")
+        ),
+
+        // MARK: Workflows
+        .target(
+            name: "Runner",
+            dependencies: ["DockerEnvironment", "Agent", "Trajectories", "Grading", "Tasks", "Sandbox", "DockerEngine"],
+            path: layer("Workflows", "Runner")
+        ),
+        .target(
+            name: "Replay",
+            dependencies: ["DockerEnvironment", "Agent", "AgentTools", "Sandbox", "DockerEngine", "Trajectories", "Grading", "Tasks"],
+            path: layer("Workflows", "Replay")
+        ),
+        .target(
+            name: "Foraging",
+            dependencies: ["Grading", "Tasks", "Sandbox", "DockerEngine", "CGit2"],
+            path: layer("Workflows", "Foraging")
+        ),
+        .target(
+            name: "Benchmarks",
+            dependencies: ["DockerEnvironment", "DockerEngine", "Sandbox", "Agent", "AgentTools", "Grading", "Tasks"],
+            path: layer("Workflows", "Benchmarks")
+        ),
         // `forager view`: server-rendered pages over a trajectory database.
-        .target(name: "Viewer", dependencies: ["Trajectories", .product(name: "Hummingbird", package: "hummingbird")]),
+        .target(
+            name: "Viewer",
+            dependencies: ["Trajectories", .product(name: "Hummingbird", package: "hummingbird")],
+            path: layer("Workflows", "Viewer")
+        ),
+
+        // MARK: Commands
         .executableTarget(
             name: "forager",
             dependencies: [
@@ -70,27 +134,32 @@ let package = Package(
                 "Trajectories",
                 "Runner",
                 "Agent",
+                "DockerEnvironment",
                 "Foraging",
                 "Replay",
                 "Viewer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            path: layer("Commands", "forager")
         ),
+
+        // MARK: Tests
         .testTarget(name: "DockerEngineTests", dependencies: ["DockerEngine"]),
         .testTarget(name: "ImageRecipesTests", dependencies: ["ImageRecipes"]),
-        .testTarget(name: "AgentToolsTests", dependencies: ["AgentTools", "Agent", "Sandbox", "DockerEngine"]),
+        .testTarget(name: "AgentToolsTests", dependencies: ["AgentTools", "Agent", "DockerEnvironment", "Sandbox", "DockerEngine"]),
         .testTarget(name: "SandboxTests", dependencies: ["Sandbox", "DockerEngine"]),
-        .testTarget(name: "AgentTests", dependencies: ["Agent", "AgentTools", "Sandbox", "DockerEngine", "Inference", "HTTPTransport"]),
+        .testTarget(name: "AgentTests", dependencies: ["Agent", "AgentTools", "DockerEnvironment", "Sandbox", "DockerEngine", "Inference", "HTTPTransport"]),
         .testTarget(
             name: "GradingTests",
             dependencies: ["Grading", "Tasks", "Sandbox", "DockerEngine", "ImageRecipes"],
             resources: [.copy("Fixtures"), .copy("SimilarityFixtures")]
         ),
         .testTarget(name: "TasksTests", dependencies: ["Tasks"]),
+        .testTarget(name: "DockerEnvironmentTests", dependencies: ["DockerEnvironment", "Agent"]),
         .testTarget(name: "ForagingTests", dependencies: ["Foraging", "Grading", "Tasks", "Sandbox", "DockerEngine", "ImageRecipes", "Trajectories"]),
-        .testTarget(name: "ReplayTests", dependencies: ["Replay", "Runner", "Agent", "Trajectories", "Tasks", "DockerEngine", "ImageRecipes", "Inference", "Sandbox"]),
-        .testTarget(name: "RunnerTests", dependencies: ["Runner", "Agent", "Trajectories", "Tasks", "DockerEngine", "ImageRecipes", "Inference"]),
+        .testTarget(name: "ReplayTests", dependencies: ["Replay", "Runner", "DockerEnvironment", "Agent", "Trajectories", "Tasks", "DockerEngine", "ImageRecipes", "Inference", "Sandbox"]),
+        .testTarget(name: "RunnerTests", dependencies: ["Runner", "DockerEnvironment", "Agent", "Trajectories", "Tasks", "DockerEngine", "ImageRecipes", "Inference"]),
         .testTarget(
             name: "TrajectoriesTests",
             dependencies: ["Trajectories", .product(name: "GRDB", package: "GRDB.swift")]

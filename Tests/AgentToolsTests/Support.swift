@@ -1,4 +1,5 @@
 import Agent
+import DockerEnvironment
 import DockerEngine
 import Foundation
 import Sandbox

@@ -1,3 +1,4 @@
+import Agent
 import AgentTools
 import Foundation
 import Sandbox

@@ -47,7 +47,7 @@ public enum EpisodeServices {
             let result = await evaluator.evaluate(
                 task: task, prediction: Prediction(instanceID: task.instanceID, modelNameOrPath: modelName, modelPatch: patch),
                 runID: runID, directory: directory, timeout: timeout)
-            if result.outcome == .infraFailure { throw RunError.gradingUnavailable(task.instanceID, result.message ?? "") }
+            if result.outcome == .infraFailure { throw EpisodeServiceError.gradingUnavailable(instanceID: task.instanceID, reason: result.message ?? "") }
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
             let report = result.report.flatMap { try? encoder.encode([task.instanceID: $0]) }.map { String(decoding: $0, as: UTF8.self) } ?? "{}"
@@ -64,21 +64,19 @@ extension EpisodeServices {
     }
 
     /// The loop settings a run recorded in its configuration (`runs.config_json`); settings it did
-    /// not record keep their defaults. Think mode implies think tags, as `forager run --think` sets.
-    public static func episodeConfig(runConfigJSON: String) -> EpisodeConfig {
-        var config = EpisodeConfig()
-        guard let object = (try? JSONSerialization.jsonObject(with: Data(runConfigJSON.utf8))) as? [String: Any] else {
-            return config
+    /// not record keep their defaults. A configuration that cannot be read is an error naming it.
+    public static func episodeConfig(runConfigJSON: String) throws(RunConfigurationError) -> EpisodeConfig {
+        try RunConfiguration.decode(runConfigJSON).episodeConfig
+    }
+}
+
+public enum EpisodeServiceError: Error, Sendable, CustomStringConvertible {
+    /// The grading container could not run (image, engine): an infrastructure failure.
+    case gradingUnavailable(instanceID: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .gradingUnavailable(let id, let why): return "grading \(id) could not run: \(why)"
         }
-        if let v = object["maxTurns"] as? Int { config.maxTurns = v }
-        if let v = object["contextSize"] as? Int { config.contextSize = v }
-        if let v = object["maxActionLength"] as? Int { config.maxActionLength = v }
-        if let v = object["sessionTimeout"] as? Double, v > 0 { config.sessionTimeout = .milliseconds(Int64(v * 1000)) }
-        if let v = object["strict"] as? Bool { config.strictFormat = v }
-        if let v = object["think"] as? Bool {
-            config.think = v
-            config.useThinkTag = v
-        }
-        return config
     }
 }

@@ -1,4 +1,5 @@
 import Agent
+import DockerEnvironment
 import DockerEngine
 import Foundation
 import Grading
@@ -137,7 +138,7 @@ public struct RunCoordinator: Sendable {
             try await store.reopenRun(id)
             return id
         }
-        let config = String(decoding: (try? JSONEncoder().encode(ConfigRecord(options: options))) ?? Data("{}".utf8), as: UTF8.self)
+        let config = try RunConfiguration(options: options).encoded()
         let run = try await store.createRun(NewRun(id: options.runID, configJSON: config, modelName: options.modelName,
                                                    backendKind: options.backendKind, foragerVersion: ForagerVersion.current,
                                                    tasksFile: options.tasksFile))
@@ -173,42 +174,22 @@ public struct RunCoordinator: Sendable {
 
 public enum RunError: Error, Sendable, CustomStringConvertible {
     case resumeNeedsRunID
-    case gradingUnavailable(String, String)
 
     public var description: String {
         switch self {
         case .resumeNeedsRunID: return "--resume needs the --run-id of the run to continue"
-        case .gradingUnavailable(let id, let why): return "grading \(id) could not run: \(why)"
         }
-    }
-}
-
-/// The run's configuration as stored with it.
-struct ConfigRecord: Encodable {
-    let samples: Int, workers: Int, maxTurns: Int, contextSize: Int, maxActionLength: Int, sessionTimeout: Double, strict: Bool, think: Bool
-    let model: String, backend: String
-    let modelDetails: [String: String]
-
-    enum CodingKeys: String, CodingKey {
-        case samples, workers, maxTurns, contextSize, sessionTimeout, strict, think, model, backend
-        case modelDetails = "model_details"
-    }
-
-    init(options: RunCoordinator.Options) {
-        samples = options.samples
-        workers = options.workers
-        maxTurns = options.episode.maxTurns
-        contextSize = options.episode.contextSize
-        maxActionLength = options.episode.maxActionLength
-        sessionTimeout = Double(options.episode.sessionTimeout.components.seconds)
-        strict = options.episode.strictFormat
-        think = options.episode.think
-        model = options.modelName
-        backend = options.backendKind
-        modelDetails = options.modelDetails
     }
 }
 
 public enum ForagerVersion {
     public static let current = "0.1.0"
+}
+
+extension RunConfiguration {
+    /// The configuration a run stores: its options and the loop's settings.
+    init(options: RunCoordinator.Options) {
+        self.init(samples: options.samples, workers: options.workers, model: options.modelName,
+                  backend: options.backendKind, modelDetails: options.modelDetails, episode: options.episode)
+    }
 }

@@ -1,5 +1,5 @@
 import Agent
-import Runner
+import DockerEnvironment
 import Tasks
 import Trajectories
 
@@ -26,7 +26,7 @@ public struct ReplaySubject: Sendable {
         }
         guard let task = rows.first else { throw ReplayError.badTask(episode: id, reason: "no task row in it") }
         return ReplaySubject(episode: stored.episode, steps: stored.steps, run: run, task: task,
-                             config: EpisodeServices.episodeConfig(runConfigJSON: run.configJSON))
+                             config: try EpisodeServices.episodeConfig(runConfigJSON: run.configJSON))
     }
 
     public var episodeTask: EpisodeTask { EpisodeServices.episodeTask(task, source: episode.source) }

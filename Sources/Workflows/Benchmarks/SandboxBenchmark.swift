@@ -1,4 +1,5 @@
 import Agent
+import DockerEnvironment
 import AgentTools
 import DockerEngine
 import Foundation

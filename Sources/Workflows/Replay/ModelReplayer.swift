@@ -1,6 +1,6 @@
 import Agent
 import DockerEngine
-import Runner
+import DockerEnvironment
 import Trajectories
 
 /// `--mode model`: the whole loop runs again with the recorded model outputs (a `ReplayedModel`)

@@ -1,7 +1,7 @@
 import Agent
 import AgentTools
 import DockerEngine
-import Runner
+import DockerEnvironment
 import Trajectories
 
 /// `--mode exec`: the recorded tool calls run again, in order, in a fresh sandbox from the task's
