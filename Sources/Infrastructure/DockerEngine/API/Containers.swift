@@ -146,14 +146,25 @@ extension DockerClient {
     }
 
     /// Creates a container from `spec` and starts it; the container is removed if it will not start.
+    /// Cancellation never leaves a container behind: the create and start requests run to the end
+    /// (an aborted create request could leave a container the engine made but whose id never
+    /// arrived), and a container made for a task that was cancelled meanwhile is removed.
     public func runContainer(_ spec: ContainerSpec, name: String? = nil) async throws(DockerError) -> String {
-        let id = try await createContainer(spec, name: name)
-        do {
-            try await startContainer(id)
-        } catch {
-            // Detached: when this task was cancelled, a request made from it would abort at once.
-            await Task.detached { try? await self.removeContainer(id) }.value
-            throw error
+        let outcome = await Task.detached { () async -> Result<String, DockerError> in
+            let id: String
+            do throws(DockerError) { id = try await self.createContainer(spec, name: name) } catch { return .failure(error) }
+            do throws(DockerError) {
+                try await self.startContainer(id)
+                return .success(id)
+            } catch {
+                try? await self.removeContainer(id, force: true)
+                return .failure(error)
+            }
+        }.value
+        let id = try outcome.get()
+        if Task.isCancelled {
+            await Task.detached { try? await self.removeContainer(id, force: true) }.value
+            throw .cancelled
         }
         return id
     }
