@@ -81,7 +81,7 @@ let package = Package(
         .target(name: "Agent", dependencies: ["AgentTools", "Inference", "HTTPTransport"], path: layer("Agent", "Agent")),
 
         // MARK: Evaluation
-        .target(name: "Grading", dependencies: ["Tasks", "Sandbox", "DockerEngine", "CGit2"], path: layer("Evaluation", "Grading")),
+        .target(name: "Grading", dependencies: ["Tasks", "Sandbox", "DockerEngine", "CGit2", "ForagerSupport"], path: layer("Evaluation", "Grading")),
 
         // MARK: Episodes
         // The agent's environment in a Docker sandbox (the shell and files behind the tools) and
