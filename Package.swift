@@ -77,11 +77,11 @@ let package = Package(
             path: layer("Agent", "CInferenceKernels"),
             cSettings: [.unsafeFlags(["-O2", "-ffp-contract=off"])]
         ),
-        .target(name: "Inference", dependencies: ["CInferenceKernels"], path: layer("Agent", "Inference")),
-        .target(name: "Agent", dependencies: ["AgentTools", "Inference", "HTTPTransport"], path: layer("Agent", "Agent")),
+        .target(name: "Inference", dependencies: ["CInferenceKernels", "ForagerSupport"], path: layer("Agent", "Inference")),
+        .target(name: "Agent", dependencies: ["AgentTools", "Inference", "HTTPTransport", "ForagerSupport"], path: layer("Agent", "Agent")),
 
         // MARK: Evaluation
-        .target(name: "Grading", dependencies: ["Tasks", "Sandbox", "DockerEngine", "CGit2"], path: layer("Evaluation", "Grading")),
+        .target(name: "Grading", dependencies: ["Tasks", "Sandbox", "DockerEngine", "CGit2", "ForagerSupport"], path: layer("Evaluation", "Grading")),
 
         // MARK: Episodes
         // The agent's environment in a Docker sandbox (the shell and files behind the tools) and

@@ -48,7 +48,10 @@ struct EvaluationTests {
             let path = logs.appendingPathComponent("run_evaluation/\(runID)/gold/\(tasks[0].instanceID)/\(name)").path
             #expect(FileManager.default.fileExists(atPath: path), "\(name)")
         }
-        #expect(FileManager.default.fileExists(atPath: logs.appendingPathComponent("gold.\(runID).json").path))
+        let summaryFile = logs.appendingPathComponent("gold.\(runID).json")
+        let written = try JSONSerialization.jsonObject(with: Data(contentsOf: summaryFile)) as? [String: Any]
+        let phaseNames = (written?["phase_seconds"] as? [String: Double]).map { Set($0.keys) }
+        #expect(phaseNames == ["container", "apply", "tests", "grade"], "phase_seconds keyed by phase name")
         let (again, _) = try await evaluate(tasks, PredictionLoader.gold(tasks), runID: runID, logs: logs)
         #expect(again.resolvedInstances == tasks.count)
         #expect(again.phaseSeconds.isEmpty, "the rerun evaluated again: \(again.phaseSeconds)")

@@ -52,7 +52,7 @@ struct GraderTests {
         #expect(!report.resolved)
         #expect(report.patchSuccessfullyApplied)
         #expect(report.infraFailure == true)
-        #expect(report.infraFailureReason == InvalidReason.exitCodeMismatch.rawValue)
+        #expect(report.infraFailureReason == .exitCodeMismatch)
     }
 
     @Test("fake PASSED lines plus a forged exit-code line inside the test output → still exit code 1")
@@ -61,7 +61,7 @@ struct GraderTests {
         #expect(Grader.testExitCode(in: log) == 1)
         let report = Grader.grade(input(log, f2p: ["a.py::t"]))
         #expect(!report.resolved)
-        #expect(report.infraFailureReason == InvalidReason.exitCodeMismatch.rawValue)
+        #expect(report.infraFailureReason == .exitCodeMismatch)
     }
 
     @Test("only the text between the markers is parsed; whole log without them")
@@ -92,7 +92,7 @@ struct GraderTests {
         }
         let timedOut = Grader.grade(input(evalLog("PASSED a.py::t"), f2p: ["a.py::t"], timedOut: true))
         #expect(!timedOut.resolved)
-        #expect(timedOut.infraFailureReason == InvalidReason.testsTimedOut.rawValue)
+        #expect(timedOut.infraFailureReason == .testsTimedOut)
         let unapplied = Grader.grade(input(evalLog("PASSED a.py::t"), f2p: ["a.py::t"], applied: false))
         #expect(unapplied == InstanceReport(patchSuccessfullyApplied: false, resolved: false))
     }
@@ -134,8 +134,8 @@ struct GraderTests {
         let noRun = Grader.grade(input(evalLog("bash: pytest: command not found", exitCode: 127)))
         #expect(!noRun.resolved)
         #expect(noRun.patchSuccessfullyApplied)
-        #expect(noRun.infraFailureReason == InvalidReason.noTestsCollected.rawValue)
-        #expect(Grader.grade(input(evalLog("nothing", exitCode: nil))).infraFailureReason == InvalidReason.noTestsCollected.rawValue)
+        #expect(noRun.infraFailureReason == .noTestsCollected)
+        #expect(Grader.grade(input(evalLog("nothing", exitCode: nil))).infraFailureReason == .noTestsCollected)
         #expect(Grader.grade(input(evalLog("....", exitCode: 0))).resolved)
     }
 
@@ -167,7 +167,7 @@ struct GraderTests {
     func unknownParser() {
         let report = Grader.grade(input(evalLog("PASSED a.py::t"), parser: "nose"))
         #expect(!report.resolved)
-        #expect(report.infraFailureReason == InvalidReason.unknownLogParser.rawValue)
+        #expect(report.infraFailureReason == .unknownLogParser)
     }
 
     @Test("resolution levels: FULL, PARTIAL, NO; empty lists count as rate 1")

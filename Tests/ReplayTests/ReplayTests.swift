@@ -1,3 +1,5 @@
+import Agent
+import DockerEnvironment
 import Foundation
 import Replay
 import Testing
@@ -57,6 +59,20 @@ struct ReplayTests {
             #expect(report.detail?.contains("same patch as recorded") == true)
             let store = try await TrajectoryStore.open(at: recorded.db)
             #expect(try await store.replays(episode: RecordedEpisode.episodeID).first?.passed == true)
+        }
+    }
+
+    @Test("a run recorded with --max-action-tokens 300 is replayed with 300, not the default")
+    func replayKeepsTheActionLimit() async throws {
+        #expect(EpisodeConfig().maxActionLength != 300, "the limit under test must differ from the default")
+        try await withRecordedEpisode(runArguments: ["--max-action-tokens", "300"]) { recorded in
+            let store = try await TrajectoryStore.open(at: recorded.db)
+            let stored = try RunConfiguration.decode(try await store.run("rp").configJSON)
+            #expect(stored.episode.maxActionLength == 300, "the stored run configuration keeps the limit")
+            let subject = try await ReplaySubject.load(store: store, episode: RecordedEpisode.episodeID)
+            #expect(subject.config.maxActionLength == 300, "the replay's loop settings carry the limit")
+            let report = try replay(recorded, ["--mode", "model"])
+            #expect(report.mismatched == 0 && report.passed == true, "\(report.step_results.filter { $0.status == "mismatch" })")
         }
     }
 

@@ -90,7 +90,8 @@ struct RecordedEpisode {
         "## Issue Summary\nThe bug is fixed.\n\n## Solution and Code Changes\nSee the submitted patch.",
     ]
 
-    static func record() async throws -> RecordedEpisode {
+    /// Records the episode; `runArguments` go to `forager run` as well (e.g. loop limits).
+    static func record(runArguments: [String] = []) async throws -> RecordedEpisode {
         let client = try await DockerClient.connect()
         let catalog = try RecipeCatalog(directory: root.appendingPathComponent("Images"))
         let builder = ImageBuilder(client: client)
@@ -117,7 +118,7 @@ struct RecordedEpisode {
         let db = directory.appendingPathComponent("forager.sqlite").path
         let run = try forager(["run", "--tasks", directory.appendingPathComponent("tasks.jsonl").path,
                                "--scripted", directory.appendingPathComponent("script.jsonl").path,
-                               "--db", db, "--run-id", "rp", "--json"])
+                               "--db", db, "--run-id", "rp", "--json"] + runArguments)
         let recorded = RecordedEpisode(image: image, db: db, directory: directory)
         guard run.status == 0 else {
             await recorded.cleanUp()
@@ -155,8 +156,8 @@ struct RecordedEpisode {
 }
 
 /// Records an episode, runs `body` on it, then removes its image and files, whatever happened.
-func withRecordedEpisode(_ body: (RecordedEpisode) async throws -> Void) async throws {
-    let recorded = try await RecordedEpisode.record()
+func withRecordedEpisode(runArguments: [String] = [], _ body: (RecordedEpisode) async throws -> Void) async throws {
+    let recorded = try await RecordedEpisode.record(runArguments: runArguments)
     do {
         try await body(recorded)
     } catch {

@@ -144,7 +144,8 @@ public final class GGUFFile: @unchecked Sendable {
     public func floats(_ name: String) throws -> [Float] {
         let t = try tensor(name)
         return [Float](unsafeUninitializedCapacity: t.elementCount) { buf, n in
-            dequantize(type: t.type, data(t), into: buf.baseAddress!, count: t.elementCount)
+            guard let base = buf.baseAddress else { n = 0; return }
+            dequantize(type: t.type, data(t), into: base, count: t.elementCount)
             n = t.elementCount
         }
     }

@@ -15,16 +15,13 @@ final class SafetensorsFile {
         let n = Int(file.base.loadUnaligned(as: UInt64.self))
         guard n > 0, 8 + n <= file.count else { throw InferenceError.format(path, "safetensors header length \(n) out of range") }
         let json = Data(bytes: file.base + 8, count: n)
-        guard let root = try? JSONSerialization.jsonObject(with: json) as? [String: Any] else {
-            throw InferenceError.format(path, "safetensors header is not a JSON object")
-        }
+        let header = try HuggingFaceFiles.decode(HuggingFaceFiles.SafetensorsHeader.self, json, path: path + " (safetensors header)")
         var e: [String: Entry] = [:]
-        for (name, v) in root where name != "__metadata__" {
-            guard let d = v as? [String: Any], let dtype = d["dtype"] as? String, let shape = d["shape"] as? [Int],
-                  let off = d["data_offsets"] as? [Int], off.count == 2 else {
-                throw InferenceError.format(path, "bad header entry for \(name)")
+        for (name, entry) in header.entries {
+            guard entry.dataOffsets.count == 2 else {
+                throw InferenceError.format(path, "tensor \(name): data_offsets has \(entry.dataOffsets.count) numbers, not 2")
             }
-            e[name] = Entry(dtype: dtype, shape: shape, begin: off[0], end: off[1])
+            e[name] = Entry(dtype: entry.dtype, shape: entry.shape, begin: entry.dataOffsets[0], end: entry.dataOffsets[1])
         }
         entries = e
         dataStart = 8 + n
@@ -42,11 +39,11 @@ extension Model {
     static func loadHuggingFace(folder: String, quantizeOnLoad: Bool) throws -> Model {
         let dir = URL(fileURLWithPath: folder)
         let configURL = dir.appendingPathComponent("config.json")
-        guard let cdata = try? Data(contentsOf: configURL),
-              let cfg = try JSONSerialization.jsonObject(with: cdata) as? [String: Any] else {
+        guard let cdata = try? Data(contentsOf: configURL) else {
             throw InferenceError.format(configURL.path, "missing or unreadable config.json")
         }
-        let config = try ModelConfig(huggingFace: cfg, path: configURL.path)
+        let config = try ModelConfig(huggingFace: HuggingFaceFiles.decode(HuggingFaceFiles.Config.self, cdata, path: configURL.path),
+                                     path: configURL.path)
         let tokURL = dir.appendingPathComponent("tokenizer.json")
         guard FileManager.default.fileExists(atPath: tokURL.path) else { throw InferenceError.format(tokURL.path, "missing tokenizer.json") }
         let tokenizer = try Tokenizer(tokenizerJSON: tokURL)
@@ -56,11 +53,8 @@ extension Model {
         var location: [String: SafetensorsFile] = [:]
         let indexURL = dir.appendingPathComponent("model.safetensors.index.json")
         if let idata = try? Data(contentsOf: indexURL) {
-            guard let idx = try JSONSerialization.jsonObject(with: idata) as? [String: Any],
-                  let map = idx["weight_map"] as? [String: String] else {
-                throw InferenceError.format(indexURL.path, "no weight_map")
-            }
-            for (name, file) in map {
+            let index = try HuggingFaceFiles.decode(HuggingFaceFiles.ShardIndex.self, idata, path: indexURL.path)
+            for (name, file) in index.weightMap {
                 if files[file] == nil { files[file] = try SafetensorsFile(path: dir.appendingPathComponent(file).path) }
                 location[name] = files[file]
             }
@@ -112,7 +106,8 @@ extension Model {
             let type = try ggmlType(e.dtype, name)
             types[type.description, default: 0] += 1
             return [Float](unsafeUninitializedCapacity: count) { b, n in
-                dequantize(type: type, f.file.base + f.dataStart + e.begin, into: b.baseAddress!, count: count)
+                guard let base = b.baseAddress else { n = 0; return }
+                dequantize(type: type, f.file.base + f.dataStart + e.begin, into: base, count: count)
                 n = count
             }
         }
@@ -139,7 +134,7 @@ extension Model {
         let tied = location["lm_head.weight"] == nil
         let embedding = try matrix("model.embed_tokens.weight", rows: c.vocabularySize, cols: d, quantize: quantizeOnLoad && tied)
         let output = tied ? embedding : try matrix("lm_head.weight", rows: c.vocabularySize, cols: d, quantize: quantizeOnLoad)
-        let md: [(String, String)] = cfg.keys.sorted().map { ($0, "\(cfg[$0]!)") }
+        let md = Self.topLevelKeys(of: cdata)
         return Model(config: config, tokenizer: tokenizer, path: folder, embedding: embedding, output: output,
                      outputNorm: try vector("model.norm.weight", count: d), layers: layers,
                      inverseFrequencies: config.inverseFrequencies(), tensorTypes: types, metadata: md, owners: owned)
@@ -153,35 +148,45 @@ final class OwnedBuffer {
     deinit { pointer.deallocate() }
 }
 
+extension Model {
+    /// config.json's top-level keys and values as JSON text, for `forager model info --metadata`:
+    /// a free-form listing, not a shape the engine reads.
+    static func topLevelKeys(of json: Data) -> [(String, String)] {
+        guard let object = try? JSONSerialization.jsonObject(with: json) as? [String: Any] else { return [] }
+        return object.keys.sorted().compactMap { key in
+            object[key].map { value in
+                if let string = value as? String { return (key, string) }
+                let text = (try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .fragmentsAllowed]))
+                    .map { String(decoding: $0, as: UTF8.self) }
+                return (key, text ?? "\(value)")
+            }
+        }
+    }
+}
+
 extension ModelConfig {
     /// config.json of a Llama / CWM checkpoint (`LlamaForCausalLM`, `CwmForCausalLM`).
-    init(huggingFace cfg: [String: Any], path: String) throws {
-        func int(_ k: String) throws -> Int {
-            guard let v = cfg[k] as? Int else { throw InferenceError.format(path, "missing integer \(k)") }
-            return v
-        }
-        let arch = (cfg["model_type"] as? String) ?? "llama"
+    init(huggingFace cfg: HuggingFaceFiles.Config, path: String) throws {
+        let arch = cfg.modelType ?? "llama"
         guard ["llama", "cwm"].contains(arch) else {
             throw InferenceError.unsupported("\(path): model_type \"\(arch)\" (llama and cwm are run)")
         }
-        for k in ["attention_bias", "mlp_bias"] where (cfg[k] as? Bool) == true {
+        for (k, on) in [("attention_bias", cfg.attentionBias), ("mlp_bias", cfg.mlpBias)] where on == true {
             throw InferenceError.unsupported("\(path): \(k) is true (biases are not implemented)")
         }
-        let d = try int("hidden_size"), heads = try int("num_attention_heads"), layers = try int("num_hidden_layers")
+        let d = cfg.hiddenSize, heads = cfg.numAttentionHeads, layers = cfg.numHiddenLayers
         var scaling: Llama3RopeScaling?
-        // transformers >= 4.57 may keep rope settings under "rope_parameters".
-        let rope = (cfg["rope_scaling"] as? [String: Any]) ?? (cfg["rope_parameters"] as? [String: Any])
-        let theta = (cfg["rope_theta"] as? Double) ?? (rope?["rope_theta"] as? Double) ?? 10000
-        if let r = rope, ((r["rope_type"] as? String) ?? (r["type"] as? String)) == "llama3" {
-            scaling = Llama3RopeScaling(factor: (r["factor"] as? Double) ?? 8, lowFreqFactor: (r["low_freq_factor"] as? Double) ?? 1,
-                                        highFreqFactor: (r["high_freq_factor"] as? Double) ?? 4,
-                                        originalContext: Double((r["original_max_position_embeddings"] as? Int) ?? 8192))
-        } else if let r = rope, let t = (r["rope_type"] as? String) ?? (r["type"] as? String), t != "default" {
+        let rope = cfg.rope
+        let theta = cfg.ropeTheta ?? rope?.ropeTheta ?? 10000
+        if let r = rope, r.kind == "llama3" {
+            scaling = Llama3RopeScaling(factor: r.factor ?? 8, lowFreqFactor: r.lowFreqFactor ?? 1, highFreqFactor: r.highFreqFactor ?? 4,
+                                        originalContext: Double(r.originalMaxPositionEmbeddings ?? 8192))
+        } else if let t = rope?.kind, t != "default" {
             throw InferenceError.unsupported("\(path): rope_type \(t) (default and llama3 are implemented)")
         }
         var windows = [Int?](repeating: nil, count: layers)
-        if let w = cfg["sliding_window"] as? Int, w > 0 {
-            if let types = cfg["layer_types"] as? [String] {
+        if let w = cfg.slidingWindow, w > 0 {
+            if let types = cfg.layerTypes {
                 guard types.count == layers else { throw InferenceError.format(path, "layer_types has \(types.count) entries for \(layers) layers") }
                 for (i, t) in types.enumerated() where t == "sliding_attention" { windows[i] = w }
             } else {
@@ -189,10 +194,10 @@ extension ModelConfig {
             }
         }
         self.init(architecture: arch, layerCount: layers, embeddingLength: d, headCount: heads,
-                  kvHeadCount: (cfg["num_key_value_heads"] as? Int) ?? heads, headDim: (cfg["head_dim"] as? Int) ?? d / heads,
-                  feedForwardLength: try int("intermediate_size"), vocabularySize: try int("vocab_size"),
-                  contextLength: (cfg["max_position_embeddings"] as? Int) ?? 4096,
-                  rmsNormEpsilon: Float((cfg["rms_norm_eps"] as? Double) ?? 1e-5), ropeTheta: theta, ropeNeox: true,
+                  kvHeadCount: cfg.numKeyValueHeads ?? heads, headDim: cfg.headDim ?? d / heads,
+                  feedForwardLength: cfg.intermediateSize, vocabularySize: cfg.vocabSize,
+                  contextLength: cfg.maxPositionEmbeddings ?? 4096,
+                  rmsNormEpsilon: Float(cfg.rmsNormEps ?? 1e-5), ropeTheta: theta, ropeNeox: true,
                   ropeScaling: scaling, layerWindows: windows)
     }
 }

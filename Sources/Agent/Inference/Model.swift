@@ -110,7 +110,7 @@ public final class Model: @unchecked Sendable {
         var types: [String: Int] = [:]
         for t in g.tensors.values { types[t.type.description, default: 0] += 1 }
         let md = g.metadataOrder.filter { !$0.hasPrefix("tokenizer.ggml.") || !["tokens", "merges", "token_type", "scores"].contains($0.split(separator: ".").last.map(String.init) ?? "") }
-            .map { ($0, g.metadata[$0]!.summary) }
+            .compactMap { key in g.metadata[key].map { (key, $0.summary) } }
         return Model(config: cfg, tokenizer: tokenizer, path: path, embedding: embedding, output: output,
                      outputNorm: try g.floats("output_norm.weight"), layers: layers,
                      inverseFrequencies: cfg.inverseFrequencies(factors: factors), tensorTypes: types,

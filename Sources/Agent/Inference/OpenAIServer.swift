@@ -1,3 +1,4 @@
+import ForagerSupport
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -71,15 +72,15 @@ public final class OpenAIServer: @unchecked Sendable {
     private func readRequest(_ fd: Int32) -> Request? {
         var buf = [UInt8]()
         var chunk = [UInt8](repeating: 0, count: 65536)
-        var headerEnd: Int?
-        while headerEnd == nil {
+        var headerEnd = 0
+        while true {
             let n = recv(fd, &chunk, chunk.count, 0)
             if n <= 0 { return nil }
             buf += chunk[0..<n]
-            if let r = buf.firstRange(of: [13, 10, 13, 10]) { headerEnd = r.upperBound }
+            if let r = buf.firstRange(of: [13, 10, 13, 10]) { headerEnd = r.upperBound; break }
             if buf.count > 1 << 20 { return nil }
         }
-        let head = String(decoding: buf[..<headerEnd!], as: UTF8.self)
+        let head = String(decoding: buf[..<headerEnd], as: UTF8.self)
         let lines = head.components(separatedBy: "\r\n")
         let parts = lines[0].split(separator: " ")
         guard parts.count >= 2 else { return nil }
@@ -95,7 +96,7 @@ public final class OpenAIServer: @unchecked Sendable {
             default: break
             }
         }
-        var body = Array(buf[headerEnd!...])
+        var body = Array(buf[headerEnd...])
         while body.count < length {
             let n = recv(fd, &chunk, chunk.count, 0)
             if n <= 0 { break }
@@ -106,9 +107,10 @@ public final class OpenAIServer: @unchecked Sendable {
 
     private func send(_ fd: Int32, _ data: Data) -> Bool {
         data.withUnsafeBytes { raw in
+            guard let base = raw.baseAddress else { return true }
             var off = 0
             while off < raw.count {
-                let n = Glibc.send(fd, raw.baseAddress! + off, raw.count - off, Int32(MSG_NOSIGNAL))
+                let n = Glibc.send(fd, base + off, raw.count - off, Int32(MSG_NOSIGNAL))
                 if n <= 0 { return false }
                 off += n
             }
@@ -116,30 +118,33 @@ public final class OpenAIServer: @unchecked Sendable {
         }
     }
 
-    private func respond(_ fd: Int32, status: Int, json: Any) {
-        let body = (try? JSONSerialization.data(withJSONObject: json, options: [.sortedKeys])) ?? Data("{}".utf8)
+    private func respond(_ fd: Int32, status: Int, json: some Encodable) {
+        let body = (try? OpenAIAPI.encode(json)) ?? Data("{}".utf8)
         let reason = [200: "OK", 400: "Bad Request", 401: "Unauthorized", 404: "Not Found", 405: "Method Not Allowed", 500: "Internal Server Error"][status] ?? "Error"
         let head = "HTTP/1.1 \(status) \(reason)\r\nContent-Type: application/json\r\nContent-Length: \(body.count)\r\nConnection: close\r\n\r\n"
         _ = send(fd, Data(head.utf8) + body)
     }
 
     private func error(_ fd: Int32, _ status: Int, _ message: String) {
-        respond(fd, status: status, json: ["error": ["message": message, "type": "invalid_request_error"]])
+        respond(fd, status: status, json: OpenAIAPI.ErrorResponse(.init(message: message, type: "invalid_request_error")))
     }
 
     private func handle(_ fd: Int32) {
         defer { close(fd) }
         guard let req = readRequest(fd) else { return }
         if let apiKey, req.path.hasPrefix("/v1/"), req.authorization != "Bearer \(apiKey)" {
-            return respond(fd, status: 401, json: ["error": ["message": "invalid or missing API key", "type": "authentication_error"]])
+            return respond(fd, status: 401, json: OpenAIAPI.ErrorResponse(.init(message: "invalid or missing API key", type: "authentication_error")))
         }
         switch (req.method, req.path) {
         case ("GET", "/health"): respond(fd, status: 200, json: ["status": "ok"])
         case ("GET", "/v1/models"):
-            respond(fd, status: 200, json: ["object": "list", "data": [["id": modelName, "object": "model", "owned_by": "forager", "created": 0]]])
+            respond(fd, status: 200, json: OpenAIAPI.ModelList(modelNames: [modelName], ownedBy: "forager"))
         case ("POST", "/v1/completions"), ("POST", "/v1/chat/completions"):
-            guard let body = try? JSONSerialization.jsonObject(with: req.body) as? [String: Any] else {
-                return error(fd, 400, "the request body is not a JSON object")
+            let body: OpenAIAPI.CompletionRequest
+            do {
+                body = try JSONDecoder().decode(OpenAIAPI.CompletionRequest.self, from: req.body)
+            } catch {
+                return self.error(fd, 400, "the body of \(req.method) \(req.path) is not a completion request: \(decodingProblem(error))")
             }
             do { try complete(fd, body: body, chat: req.path.hasSuffix("chat/completions")) }
             catch let e as InferenceError { error(fd, 400, e.description) }
@@ -151,68 +156,53 @@ public final class OpenAIServer: @unchecked Sendable {
 
     // MARK: completions
 
-    private func complete(_ fd: Int32, body: [String: Any], chat: Bool) throws {
+    private func complete(_ fd: Int32, body: OpenAIAPI.CompletionRequest, chat: Bool) throws {
         let tok = model.tokenizer
         let ids: [Int]
         if chat {
-            guard let msgs = body["messages"] as? [[String: Any]], !msgs.isEmpty else { throw InferenceError.invalidArgument("messages must be a non-empty array") }
-            let messages = try msgs.map { m -> ChatFormat.Message in
-                guard let role = m["role"] as? String else { throw InferenceError.invalidArgument("every message needs a role") }
-                var content = m["content"] as? String ?? ""
-                if let parts = m["content"] as? [[String: Any]] { content = parts.compactMap { $0["text"] as? String }.joined() }
-                return ChatFormat.Message(role: role, content: content)
-            }
-            ids = ChatFormat.prompt(messages, tokenizer: tok)
+            guard let messages = body.messages, !messages.isEmpty else { throw InferenceError.invalidArgument("messages must be a non-empty array") }
+            ids = ChatFormat.prompt(messages.map { ChatFormat.Message(role: $0.role, content: $0.content) }, tokenizer: tok)
         } else {
-            let p = (body["prompt"] as? String) ?? (body["prompt"] as? [String])?.first
-            guard let prompt = p else { throw InferenceError.invalidArgument("prompt must be a string") }
+            guard let prompt = body.prompt else { throw InferenceError.invalidArgument("prompt must be a string") }
             ids = tok.encodePrompt(prompt, parseSpecial: true)
         }
-        func number(_ k: String) -> Double? { (body[k] as? NSNumber)?.doubleValue }
-        let maxTokens = Int(number("max_completion_tokens") ?? number("max_tokens") ?? (chat ? 512 : 16))
-        let sampling = SamplingParameters(temperature: Float(number("temperature") ?? 1), topK: Int(number("top_k") ?? 0),
-                                          topP: Float(number("top_p") ?? 1), seed: UInt64(max(0, number("seed") ?? 0)))
-        let stops = (body["stop"] as? [String]) ?? (body["stop"] as? String).map { [$0] } ?? []
-        let stream = body["stream"] as? Bool ?? false
+        let maxTokens = body.maxCompletionTokens ?? body.maxTokens ?? (chat ? 512 : 16)
+        let sampling = SamplingParameters(temperature: Float(body.temperature ?? 1), topK: body.topK ?? 0,
+                                          topP: Float(body.topP ?? 1), seed: body.seed ?? 0)
         let id = (chat ? "chatcmpl-" : "cmpl-") + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(24)
         let created = Int(Date().timeIntervalSince1970)
-        let options = GenerationOptions(maxTokens: maxTokens, sampling: sampling, stopStrings: stops)
+        let options = GenerationOptions(maxTokens: maxTokens, sampling: sampling, stopStrings: body.stop ?? [])
+        func answer(_ choice: OpenAIAPI.Choice, usage: OpenAIAPI.Usage? = nil, chunk: Bool) -> OpenAIAPI.Completion {
+            let object = chat ? (chunk ? "chat.completion.chunk" : "chat.completion") : "text_completion"
+            return OpenAIAPI.Completion(id: id, object: object, created: created, model: modelName, choices: [choice], usage: usage)
+        }
+        func finish(_ r: GenerationResult) -> String { r.stopReason == .length ? "length" : "stop" }
 
         lock.lock()
         defer { lock.unlock() }
-        if !stream {
+        guard body.stream == true else {
             let r = try session.generate(prompt: ids, options: options)
-            let finish = r.stopReason == .length ? "length" : "stop"
-            let choice: [String: Any] = chat
-                ? ["index": 0, "message": ["role": "assistant", "content": r.text], "finish_reason": finish, "logprobs": NSNull()]
-                : ["index": 0, "text": r.text, "finish_reason": finish, "logprobs": NSNull()]
-            respond(fd, status: 200, json: ["id": id, "object": chat ? "chat.completion" : "text_completion", "created": created,
-                                            "model": modelName, "choices": [choice], "usage": usage(r)])
+            let choice = chat ? OpenAIAPI.Choice(message: .init(role: "assistant", content: r.text), finishReason: finish(r))
+                              : OpenAIAPI.Choice(text: r.text, finishReason: finish(r))
+            respond(fd, status: 200, json: answer(choice, usage: usage(r), chunk: false))
             return
         }
         let head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\nConnection: close\r\n\r\n"
         guard send(fd, Data(head.utf8)) else { return }
-        func event(_ obj: [String: Any]) -> Bool {
-            guard let d = try? JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys]) else { return false }
+        func event(_ choice: OpenAIAPI.Choice, usage: OpenAIAPI.Usage? = nil) -> Bool {
+            guard let d = try? OpenAIAPI.encode(answer(choice, usage: usage, chunk: true)) else { return false }
             return send(fd, Data("data: ".utf8) + d + Data("\n\n".utf8))
         }
-        func chunk(_ choice: [String: Any]) -> [String: Any] {
-            ["id": id, "object": chat ? "chat.completion.chunk" : "text_completion", "created": created, "model": modelName, "choices": [choice]]
-        }
-        if chat { _ = event(chunk(["index": 0, "delta": ["role": "assistant", "content": ""], "finish_reason": NSNull()])) }
+        if chat { _ = event(OpenAIAPI.Choice(delta: .init(role: "assistant", content: ""))) }
         let r = try session.generate(prompt: ids, options: options) { text in
-            event(chunk(chat ? ["index": 0, "delta": ["content": text], "finish_reason": NSNull()]
-                             : ["index": 0, "text": text, "finish_reason": NSNull(), "logprobs": NSNull()]))
+            event(chat ? OpenAIAPI.Choice(delta: .init(content: text)) : OpenAIAPI.Choice(text: text))
         }
-        let finish = r.stopReason == .length ? "length" : "stop"
-        var last = chunk(chat ? ["index": 0, "delta": [String: Any](), "finish_reason": finish]
-                              : ["index": 0, "text": "", "finish_reason": finish, "logprobs": NSNull()])
-        last["usage"] = usage(r)
-        _ = event(last)
+        _ = event(chat ? OpenAIAPI.Choice(delta: .init(), finishReason: finish(r)) : OpenAIAPI.Choice(text: "", finishReason: finish(r)),
+                  usage: usage(r))
         _ = send(fd, Data("data: [DONE]\n\n".utf8))
     }
 
-    private func usage(_ r: GenerationResult) -> [String: Int] {
-        ["prompt_tokens": r.promptTokens, "completion_tokens": r.tokens.count, "total_tokens": r.promptTokens + r.tokens.count]
+    private func usage(_ r: GenerationResult) -> OpenAIAPI.Usage {
+        OpenAIAPI.Usage(promptTokens: r.promptTokens, completionTokens: r.tokens.count)
     }
 }

@@ -41,9 +41,8 @@ public final class Session {
         for l in model.layers {
             let slots = l.window.map { min($0 + ub, ctx) } ?? ctx
             cacheSlots.append(slots)
-            // calloc: large zeroed blocks come straight from mmap and stay unresident until used.
-            kCache.append(calloc(slots * kvDim, 2)!.assumingMemoryBound(to: UInt16.self))
-            vCache.append(calloc(slots * kvDim, 2)!.assumingMemoryBound(to: UInt16.self))
+            kCache.append(Self.zeroedHalves(slots * kvDim))
+            vCache.append(Self.zeroedHalves(slots * kvDim))
             bytes += 2 * slots * kvDim * 2
         }
         kvCacheBytes = bytes
@@ -60,6 +59,13 @@ public final class Session {
         for t in GGMLType.allCases { scratch = max(scratch, ik_matmul_scratch(Int32(t.rawValue), Int32(widest), Int32(n), Int32(threadCount))) }
         mmScratch = UnsafeMutableRawPointer.allocate(byteCount: scratch, alignment: 64)
         attScratch = buf(Int(ik_attention_scratch(Int32(self.contextLength), Int32(threadCount), Int32(c.headCount), Int32(c.headDim))))
+    }
+
+    /// `count` zeroed 16-bit values. calloc: large zeroed blocks come straight from mmap and stay
+    /// unresident until used.
+    private static func zeroedHalves(_ count: Int) -> UnsafeMutablePointer<UInt16> {
+        guard let block = calloc(max(count, 1), 2) else { fatalError("cannot allocate \(count * 2) bytes for the KV cache") }
+        return block.assumingMemoryBound(to: UInt16.self)
     }
 
     deinit {

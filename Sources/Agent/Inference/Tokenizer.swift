@@ -73,11 +73,11 @@ public final class Tokenizer: @unchecked Sendable {
         self.isSpecial = isSpecial
         specialByLength = specials.sorted { $0.key.utf8.count > $1.key.utf8.count }
         var buckets = [[([UInt8], Int)]](repeating: [], count: 256)
-        for (s, id) in specialByLength where !s.isEmpty { buckets[Int(s.utf8.first!)].append((Array(s.utf8), id)) }
+        for (s, id) in specialByLength { if let first = s.utf8.first { buckets[Int(first)].append((Array(s.utf8), id)) } }
         specialsByFirstByte = buckets
         var bt = [Int](repeating: -1, count: 256)
         for b in 0..<256 {
-            if let id = lookup(Array(String(Character(Unicode.Scalar(ByteLevel.byteToUnicode[b])!)).utf8)[...]) { bt[b] = id }
+            if let scalar = Unicode.Scalar(ByteLevel.byteToUnicode[b]), let id = lookup(Array(String(Character(scalar)).utf8)[...]) { bt[b] = id }
         }
         byteToken = bt
         var m: [UInt64: UInt64] = [:]

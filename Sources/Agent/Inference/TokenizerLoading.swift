@@ -34,43 +34,35 @@ extension Tokenizer {
     /// A Hugging Face `tokenizer.json` (byte-level BPE), with `tokenizer_config.json` beside it
     /// when present for BOS/EOS.
     public convenience init(tokenizerJSON url: URL) throws {
-        let data = try Data(contentsOf: url)
-        guard let root = try JSONSerialization.jsonObject(with: data) as? [String: Any],
-              let model = root["model"] as? [String: Any],
-              let vocab = model["vocab"] as? [String: Int] else {
-            throw InferenceError.format(url.path, "no model.vocab in tokenizer.json")
-        }
-        var merges: [String] = []
-        for m in model["merges"] as? [Any] ?? [] {
-            if let s = m as? String { merges.append(s) }
-            else if let a = m as? [String], a.count == 2 { merges.append(a[0] + " " + a[1]) }
-        }
+        let file = try HuggingFaceFiles.decode(HuggingFaceFiles.TokenizerFile.self, try Data(contentsOf: url), path: url.path)
+        let vocab = file.model.vocab
+        let merges = file.model.merges
         var size = (vocab.values.max() ?? -1) + 1
-        let added = root["added_tokens"] as? [[String: Any]] ?? []
-        for t in added { if let id = t["id"] as? Int { size = max(size, id + 1) } }
+        let added = file.addedTokens ?? []
+        for t in added { size = max(size, t.id + 1) }
         var tokens = [String](repeating: "", count: size)
-        for (s, i) in vocab { tokens[i] = s }
+        for (s, i) in vocab where i >= 0 { tokens[i] = s }
         var special = Set<Int>()
-        for t in added {
-            guard let id = t["id"] as? Int, let content = t["content"] as? String else { continue }
-            tokens[id] = content
-            special.insert(id)
+        for t in added where t.id >= 0 {
+            tokens[t.id] = t.content
+            special.insert(t.id)
         }
         for i in 0..<size where tokens[i].isEmpty { tokens[i] = "<|unused_\(i)|>"; special.insert(i) }
-        // The pre-tokenizer regex names which matcher applies.
-        let preJSON = String(decoding: try JSONSerialization.data(withJSONObject: root["pre_tokenizer"] ?? NSNull()), as: UTF8.self)
+        // The pre-tokenizer's regex names which matcher applies.
+        let preStrings = file.preTokenizer ?? JSONStrings()
         let pre: PreTokenizer
-        if preJSON.contains("\\\\p{N}{1,3}") || preJSON.contains("\\p{N}{1,3}") { pre = .llama3 }
-        else if preJSON.contains("\"individual_digits\":true") || preJSON.contains("Digits") { pre = .smollm }
+        if preStrings.strings.contains(where: { $0.contains("\\p{N}{1,3}") }) { pre = .llama3 }
+        else if preStrings.individualDigits || preStrings.strings.contains(where: { $0.contains("Digits") }) { pre = .smollm }
         else { pre = .gpt2 }
         var bos: Int?, eos: Int?
         var addBOS = pre == .llama3
         let configURL = url.deletingLastPathComponent().appendingPathComponent("tokenizer_config.json")
-        if let cdata = try? Data(contentsOf: configURL), let cfg = try? JSONSerialization.jsonObject(with: cdata) as? [String: Any] {
-            func name(_ v: Any?) -> String? { (v as? String) ?? ((v as? [String: Any])?["content"] as? String) }
-            if let b = name(cfg["bos_token"]) { bos = tokens.firstIndex(of: b) }
-            if let e = name(cfg["eos_token"]) { eos = tokens.firstIndex(of: e) }
-            if let a = cfg["add_bos_token"] as? Bool { addBOS = a }
+        // Optional, and read leniently as before: an unreadable file leaves the defaults.
+        if let cdata = try? Data(contentsOf: configURL),
+           let cfg = try? JSONDecoder().decode(HuggingFaceFiles.TokenizerConfig.self, from: cdata) {
+            if let b = cfg.bosToken?.content { bos = tokens.firstIndex(of: b) }
+            if let e = cfg.eosToken?.content { eos = tokens.firstIndex(of: e) }
+            if let a = cfg.addBosToken { addBOS = a }
         }
         if bos == nil { bos = tokens.firstIndex(of: "<|begin_of_text|>") }
         if eos == nil { eos = tokens.firstIndex(of: "<|end_of_text|>") }

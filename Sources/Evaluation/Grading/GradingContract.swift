@@ -90,10 +90,10 @@ public struct InstanceReport: Codable, Sendable, Equatable {
     public var resolved: Bool
     public var testsStatus: TestsStatus?
     public var infraFailure: Bool?
-    public var infraFailureReason: String?
+    public var infraFailureReason: InfraFailureReason?
 
     public init(patchIsNone: Bool = false, patchExists: Bool = true, patchSuccessfullyApplied: Bool, resolved: Bool,
-                testsStatus: TestsStatus? = nil, infraFailure: Bool? = nil, infraFailureReason: String? = nil) {
+                testsStatus: TestsStatus? = nil, infraFailure: Bool? = nil, infraFailureReason: InfraFailureReason? = nil) {
         self.patchIsNone = patchIsNone
         self.patchExists = patchExists
         self.patchSuccessfullyApplied = patchSuccessfullyApplied

@@ -123,10 +123,15 @@ public struct APIVersion: Sendable, Comparable, CustomStringConvertible, Hashabl
     public var description: String { "\(major).\(minor)" }
 }
 
+/// The engine's error body, `{"message": …}`.
+private struct EngineErrorBody: Decodable {
+    let message: String
+}
+
 /// The engine's error text: `{"message": …}`, or the body as text when it is not JSON.
 func errorMessage(_ body: Data) -> String {
-    if let object = try? JSONSerialization.jsonObject(with: body) as? [String: Any], let message = object["message"] as? String {
-        return message
+    if let error = try? JSONDecoder().decode(EngineErrorBody.self, from: body) {
+        return error.message
     }
     let text = String(decoding: body, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     return text.isEmpty ? "(no message)" : text

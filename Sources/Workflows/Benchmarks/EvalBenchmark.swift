@@ -42,7 +42,7 @@ public struct EvalBenchmark: Sendable {
             let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
             perMinute["\(workers)"] = rounded(Double(tasks.count) / seconds * 60)
             resolved["\(workers)"] = summary.resolvedInstances
-            for (phase, s) in summary.phaseSeconds { phaseTotals[phase, default: 0] += s }
+            for (phase, s) in summary.phaseSeconds { phaseTotals[phase.rawValue, default: 0] += s }
             evaluated += summary.completedInstances
         }
         let means = phaseTotals.mapValues { rounded($0 / Double(max(1, evaluated))) }

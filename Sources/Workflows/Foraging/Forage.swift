@@ -110,7 +110,7 @@ public struct Forage: Sendable {
         }
         let statuses = parser.parse(Grader.testOutput(of: output))
         let passing = statuses.filter { $0.value == .passed }.map(\.key).sorted()
-        let referenceSeconds = reference.phases["tests"] ?? 0
+        let referenceSeconds = reference.phases[.tests] ?? 0
         progress(.reference(passing: passing.count, total: statuses.count, seconds: referenceSeconds))
         guard !passing.isEmpty else { throw ForageError.reference(spec.image, "no test passes on the clean tree (\(statuses.count) parsed)") }
         progress(.analyzed(functions: analysis.functions, mutations: analysis.found.values.reduce(0, +), byOperator: analysis.found))
@@ -244,7 +244,7 @@ public struct Forage: Sendable {
         if result.timedOut { return done(nil, "tests timed out") }
         guard result.outcome != .infraFailure, let report = result.report else { return done(nil, "could not run: \(result.message ?? "")") }
         guard report.patchSuccessfullyApplied else { return done(nil, "the mutation did not apply") }
-        if report.infraFailure == true { return done(nil, "invalid test run (\(report.infraFailureReason ?? ""))") }
+        if report.infraFailure == true { return done(nil, "invalid test run (\(report.infraFailureReason?.rawValue ?? ""))") }
         let status = report.testsStatus?.passToPass ?? .init()
         guard !status.failure.isEmpty else { return done(nil, "no test failed") }
         guard !status.success.isEmpty else { return done(nil, "no test still passed") }

@@ -117,19 +117,51 @@ public struct EpisodeRunner: Sendable {
 
     /// One step (spec §1.3). Returns the result when the step is terminal.
     private func step(_ task: EpisodeTask, attempt: Int, state: inout State) async throws -> EpisodeResult? {
+        let action = try await nextAction(task, attempt: attempt, state: state)
+        let started = ContinuousClock.now
+        try take(action, into: &state)
+        if let terminal = try await endOnLimit(task, attempt, action, &state) { return terminal }
+        let feedback: Feedback
+        switch try await runTool(action, task, &state) {
+        case .ran(let call, let result):
+            feedback = toolFeedback(call, result, action, &state)
+        case .malformed(let call, let rendered):
+            if let terminal = try await endOnFormatError(rendered, call, task, attempt, action, &state) { return terminal }
+            feedback = formatErrorFeedback(rendered, call, action)
+        }
+        try await record(feedback, task, attempt, action, since: started, &state)
+        return nil
+    }
+
+    /// What the environment answers one action with.
+    private struct Feedback {
+        let call: ToolCall?
+        let observation: TokenizedText
+        let message: ChatMessage
+        let kind: StepKind
+    }
+
+    /// How the action's tool call went: it ran, or it is a format error (rendered for the model).
+    private enum ToolOutcome {
+        case ran(ToolCall, ToolResult)
+        case malformed(ToolCall?, rendered: String)
+    }
+
+    /// Asks the model for the next action; a failure of the backend voids the attempt.
+    private func nextAction(_ task: EpisodeTask, attempt: Int, state: State) async throws -> ModelAction {
         let request = ModelRequest(instanceID: task.instanceID, attempt: attempt, turnIndex: state.stepID,
                                    context: state.context, maxTokens: config.maxActionLength, messages: state.messages)
-        let action: ModelAction
         do {
-            action = try await model.nextAction(request)
+            return try await model.nextAction(request)
         } catch let error as CancellationError {
             throw error
         } catch {
             throw BackendFailure(description: "model: \(error)")
         }
-        let started = ContinuousClock.now
+    }
 
-        // 1–2. Count the action; its text is already cut at the stop token.
+    /// 1–2. Counts the action into the context; its text is already cut at the stop token.
+    private func take(_ action: ModelAction, into state: inout State) throws {
         state.stepID += 1
         state.numTokens += action.tokens.count
         guard action.tokens.count <= config.maxActionLength else {
@@ -137,86 +169,99 @@ public struct EpisodeRunner: Sendable {
         }
         state.context += TokenizedText(text: format.decode(action.tokens), tokens: action.tokens)
         state.messages.append(ChatMessage(.assistant, action.text))
+    }
 
-        // 3. Context check. QUIRK kept: no evaluation and no pred_patch, even after a submit.
+    /// 3–4. The context and turn limits.
+    private func endOnLimit(_ task: EpisodeTask, _ attempt: Int, _ action: ModelAction, _ state: inout State) async throws -> EpisodeResult? {
+        // QUIRK kept: no evaluation and no pred_patch, even after a submit.
         if state.numTokens > config.contextSize {
             return try await limitReached(.contextExceeded, "Context size exceeded: \(state.numTokens) > \(config.contextSize)",
                                           task, attempt, action, &state)
         }
-        // 4. Turn check. QUIRK kept (off-by-one): the max_turns-th action never runs.
+        // QUIRK kept (off-by-one): the max_turns-th action never runs.
         if state.stepID >= config.maxTurns {
             return try await limitReached(.maxTurns, "Max turns reached", task, attempt, action, &state)
         }
+        return nil
+    }
 
-        // 5–6. Think split and parse.
-        var failure: (rendered: String, error: any Error)?
-        var call: ToolCall?
-        var result: ToolResult?
+    /// 5–8. Think split and parse, the sandbox on the first well-formed call, the tool.
+    private func runTool(_ action: ModelAction, _ task: EpisodeTask, _ state: inout State) async throws -> ToolOutcome {
+        let call: ToolCall
         do {
             call = try ToolCallParser.parseTurn(action.text, thinkingEnd: config.thinkingEnd)
         } catch {
-            failure = (renderForModel(error), error)
+            return .malformed(nil, rendered: renderForModel(error))
         }
-        if let call {
-            // 7. Lazy backend creation, on the first well-formed call.
-            if state.environment == nil {
-                do {
-                    state.environment = try await makeEnvironment(task, config)
-                } catch let error as CancellationError {
-                    throw error
-                } catch {
-                    throw BackendFailure(description: "starting the sandbox: \(error)")
-                }
-            }
-            // 8. Apply the tool.
-            do {
-                result = try await state.environment!.tools.apply(call)
-            } catch {
-                switch error {
-                case .noSuchTool(let noSuchTool): failure = (renderForModel(noSuchTool), noSuchTool)
-                case .backend(let backend):
-                    try Task.checkCancellation()
-                    throw BackendFailure(description: "tool \(call.name): \(backend.message)")
-                }
+        let environment = try await environment(task, &state)
+        do {
+            return .ran(call, try await environment.tools.apply(call))
+        } catch {
+            switch error {
+            case .noSuchTool(let noSuchTool):
+                return .malformed(call, rendered: renderForModel(noSuchTool))
+            case .backend(let backend):
+                try Task.checkCancellation()
+                throw BackendFailure(description: "tool \(call.name): \(backend.message)")
             }
         }
+    }
 
-        let observation: TokenizedText
-        let observed: ChatMessage
-        let kind: StepKind
-        if let failure {
-            // 9. Format errors (spec §1.5).
-            let split: (answer: String, markerCount: Int) = config.thinkingEnd.map { ThinkSplit.split(action.text, thinkingEnd: $0) } ?? (action.text, 1)
-            if let patch = state.predPatch, !config.think || split.markerCount == 1,
-               !config.strictFormat || split.answer.contains("##") {
-                return try await finalAnswer(patch, task, attempt, action, call, &state)
-            }
-            if config.strictFormat {
-                return try await limitReached(.formatError, "Tool call format error: \(failure.rendered)",
-                                              task, attempt, action, &state, call: call)
-            }
-            let message = renderer.formatErrorMessage(failure.rendered)
-            observation = renderer.observation(afterActionEndingWith: action.tokens.last, message: message)
-            observed = message
-            kind = .formatError(failure.rendered)
-        } else {
-            // 10–11. Tool feedback, budget notice, truncation.
-            let call = call!, result = result!
-            if let patch = result.submittedPatch, result.succeeded { state.predPatch = patch }
-            let message = renderer.toolMessage(tool: call.name, output: result.output, stepID: state.stepID,
-                                               contextTokens: state.numTokens)
-            observation = renderer.observation(afterActionEndingWith: action.tokens.last, message: message)
-            observed = message
-            kind = .tool(name: call.name, succeeded: result.succeeded)
+    /// 7. The episode's environment, created lazily.
+    private func environment(_ task: EpisodeTask, _ state: inout State) async throws -> any EpisodeEnvironment {
+        if let environment = state.environment { return environment }
+        do {
+            let environment = try await makeEnvironment(task, config)
+            state.environment = environment
+            return environment
+        } catch let error as CancellationError {
+            throw error
+        } catch {
+            throw BackendFailure(description: "starting the sandbox: \(error)")
         }
-        state.numTokens += observation.count
-        state.context += observation
-        state.messages.append(observed)
-        try await observer?.stepRecorded(EpisodeStep(
-            instanceID: task.instanceID, attempt: attempt, index: state.stepID, action: action, toolCall: call,
-            observation: observation, feedback: observed.body, kind: kind, terminal: false, passed: false,
-            info: StepInfo(duration: seconds(since: started)), contextTokens: state.numTokens))
+    }
+
+    /// 9. A format error after a submission is a final answer; under strict format it ends the
+    /// episode. Nil when the episode goes on.
+    private func endOnFormatError(_ rendered: String, _ call: ToolCall?, _ task: EpisodeTask, _ attempt: Int,
+                                  _ action: ModelAction, _ state: inout State) async throws -> EpisodeResult? {
+        let split: (answer: String, markerCount: Int) = config.thinkingEnd.map { ThinkSplit.split(action.text, thinkingEnd: $0) } ?? (action.text, 1)
+        if let patch = state.predPatch, !config.think || split.markerCount == 1,
+           !config.strictFormat || split.answer.contains("##") {
+            return try await finalAnswer(patch, task, attempt, action, call, &state)
+        }
+        if config.strictFormat {
+            return try await limitReached(.formatError, "Tool call format error: \(rendered)", task, attempt, action, &state, call: call)
+        }
         return nil
+    }
+
+    /// 9. The format-error message (spec §1.5).
+    private func formatErrorFeedback(_ rendered: String, _ call: ToolCall?, _ action: ModelAction) -> Feedback {
+        let message = renderer.formatErrorMessage(rendered)
+        return Feedback(call: call, observation: renderer.observation(afterActionEndingWith: action.tokens.last, message: message),
+                        message: message, kind: .formatError(rendered))
+    }
+
+    /// 10–11. Tool feedback, budget notice, truncation; a successful submit stores its patch.
+    private func toolFeedback(_ call: ToolCall, _ result: ToolResult, _ action: ModelAction, _ state: inout State) -> Feedback {
+        if let patch = result.submittedPatch, result.succeeded { state.predPatch = patch }
+        let message = renderer.toolMessage(tool: call.name, output: result.output, stepID: state.stepID,
+                                           contextTokens: state.numTokens)
+        return Feedback(call: call, observation: renderer.observation(afterActionEndingWith: action.tokens.last, message: message),
+                        message: message, kind: .tool(name: call.name, succeeded: result.succeeded))
+    }
+
+    /// Adds the feedback to the context and reports the step.
+    private func record(_ feedback: Feedback, _ task: EpisodeTask, _ attempt: Int, _ action: ModelAction,
+                        since started: ContinuousClock.Instant, _ state: inout State) async throws {
+        state.numTokens += feedback.observation.count
+        state.context += feedback.observation
+        state.messages.append(feedback.message)
+        try await observer?.stepRecorded(EpisodeStep(
+            instanceID: task.instanceID, attempt: attempt, index: state.stepID, action: action, toolCall: feedback.call,
+            observation: feedback.observation, feedback: feedback.message.body, kind: feedback.kind, terminal: false, passed: false,
+            info: StepInfo(duration: seconds(since: started)), contextTokens: state.numTokens))
     }
 
     private var renderer: ObservationRenderer { ObservationRenderer(config: config, format: format) }

@@ -114,10 +114,14 @@ struct SpecialMarkers: Sendable {
     }
 
     func marker(_ name: String) -> TokenizedText {
-        TokenizedText(text: name, tokens: [ids[name]!])
+        TokenizedText(text: name, tokens: [id(name)])
     }
 
-    func id(_ name: String) -> Int { ids[name]! }
+    /// The id of one of the names given at `init` (a format asks only for its own markers).
+    func id(_ name: String) -> Int {
+        guard let id = ids[name] else { preconditionFailure("\(name) is not one of this format's markers \(ids.keys.sorted())") }
+        return id
+    }
 
     /// Decodes with the tokenizer, rendering virtual ids as their marker text.
     func decode(_ tokens: [Int], tokenizer: Tokenizer) -> String {

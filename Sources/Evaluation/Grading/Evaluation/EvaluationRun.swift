@@ -55,7 +55,7 @@ public struct EvaluationRun: Sendable {
             guard let task = byID[prediction.instanceID] else { continue }
             let dir = instanceDirectory(model: prediction.modelNameOrPath, instanceID: task.instanceID)
             if let report = Self.readReport(dir, task.instanceID),
-               !InstanceEvaluator.infrastructureReasons.contains(report.infraFailureReason ?? "") {
+               report.infraFailureReason?.isInfrastructure != true {
                 previous.append(InstanceEvaluator.Result(instanceID: task.instanceID, outcome: report.resolved ? .resolved : .unresolved,
                                                          report: report, timedOut: false, appliedWith: nil, phases: [:]))
             } else {
@@ -125,7 +125,7 @@ public struct RunSummary: Codable, Sendable {
     /// Forager: instances whose tests hit the timeout (also unresolved).
     public var timedOutIDs: [String]
     /// Forager: the summed seconds of each phase (container, apply, tests, grade) this invocation.
-    public var phaseSeconds: [String: Double]
+    public var phaseSeconds: [EvaluationPhase: Double]
     public var schemaVersion: Int
 
     enum CodingKeys: String, CodingKey {

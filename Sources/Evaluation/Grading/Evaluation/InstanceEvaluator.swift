@@ -16,7 +16,7 @@ public struct InstanceEvaluator: Sendable {
         public var timedOut: Bool
         public var appliedWith: String?
         /// Seconds spent per phase: container, apply, tests, grade.
-        public var phases: [String: Double]
+        public var phases: [EvaluationPhase: Double]
         public var message: String?
         /// The whole test output (`test_output.txt`) when the tests ran.
         public var testOutput: String?
@@ -50,152 +50,119 @@ public struct InstanceEvaluator: Sendable {
     }
 
     private func execute(task: TaskRow, patch: String?, model: String, runID: String, directory: URL, timeout: Duration) async -> Result {
-        var result = Result(instanceID: task.instanceID, outcome: .unresolved, report: nil, timedOut: false, appliedWith: nil, phases: [:])
-        var log = "instance \(task.instanceID), model \(model), run \(runID), image \(task.image)\n"
-        let files = Files(directory: directory)
-        if let patch { files.write("patch.diff", patch) }
-        let testPatchFiles = try? PatchFiles(parsing: task.testPatch)
-        let script = EvalScript.make(for: task, testPatchFiles: testPatchFiles)
-        files.write("eval.sh", script)
-
-        var clock = ContinuousClock.now
-        func lap(_ phase: String) {
-            let now = ContinuousClock.now
-            let d = now - clock
-            result.phases[phase] = Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
-            clock = now
-        }
-
-        let timeoutSeconds = max(1, timeout.components.seconds)
-        let config = SandboxConfig(image: task.image, repoRoot: task.repoRoot, runID: runID, episodeID: task.instanceID,
-                                   role: .grade, memoryBytes: memoryBytes, cpus: cpus, network: false,
-                                   lifetime: .seconds(timeoutSeconds + 600))
-        let sandbox: Sandbox
+        var record = Record(task: task, model: model, runID: runID, files: Files(directory: directory))
+        if let patch { record.files.write("patch.diff", patch) }
+        let script = EvalScript.make(for: task, testPatchFiles: try? PatchFiles(parsing: task.testPatch))
+        record.files.write("eval.sh", script)
         do {
-            sandbox = try await Sandbox.start(client: client, config: config)
+            // The one place the grading container is closed: `Sandbox.with` removes it however
+            // the body ends (a result, an error, cancellation).
+            return try await Sandbox.with(client: client, config: sandboxConfig(task, runID: runID, timeout: timeout)) { sandbox in
+                record.lap(.container)
+                try await prepareTree(task, script: script, in: sandbox, record: &record)
+                if let patch, try await !applyPrediction(patch, task, in: sandbox, record: &record) {
+                    return record.notApplied()
+                }
+                let run = try await runTests(task, in: sandbox, timeout: timeout, record: &record)
+                return gradeTests(task, run: run, record: &record)
+            }
+        } catch let failure as SetupFailure {
+            return record.infraFailure(failure.reason, message: failure.message)
         } catch {
-            return infraFailure(result, reason: Self.infraReason(error), message: "\(error)", log: log, files: files)
-        }
-        lap("container")
-
-        do {
-            do {
-                if try await BaseCommit.checkout(task: task, client: client, containerID: sandbox.containerID) {
-                    log += ">>>>> Checked out base_commit \(task.baseCommit)\n"
-                }
-            } catch {
-                await sandbox.close()
-                return infraFailure(result, reason: "base_commit_failed", message: "\(error)", log: log, files: files)
-            }
-            do {
-                try await BugPatch.apply(task: task, client: client, containerID: sandbox.containerID, commit: false)
-            } catch {
-                await sandbox.close()
-                return infraFailure(result, reason: "bug_patch_failed", message: error.description, log: log, files: files)
-            }
-            if !task.bugPatch.isEmpty { log += ">>>>> Applied Bug Patch\n" }
-            try await client.writeFile(container: sandbox.containerID, path: "/eval.sh", contents: Data(script.utf8), mode: 0o755)
-            if let patch {
-                try await client.writeFile(container: sandbox.containerID, path: "/tmp/patch.diff", contents: Data(patch.utf8))
-                let apply = try await client.exec(container: sandbox.containerID,
-                                                  ["bash", "-c", PatchApplyCascade.script(repoRoot: task.repoRoot, patchPath: "/tmp/patch.diff")],
-                                                  timeout: .seconds(300))
-                let applyText = apply.output.stdoutText + apply.output.stderrText
-                log += applyText
-                lap("apply")
-                if apply.exitCode != 0 {
-                    // Not applied: graded as such, nothing run (SWE-bench's "Patch Apply Failed").
-                    let report = InstanceReport(patchSuccessfullyApplied: false, resolved: false)
-                    result.report = report
-                    result.message = applyText
-                    files.write("run_instance.log", log)
-                    files.writeReport(task.instanceID, report)
-                    await sandbox.close()
-                    return result
-                }
-                if let last = applyText.split(separator: "\n").last, last.hasPrefix("APPLIED "), let index = Int(last.dropFirst(8)) {
-                    result.appliedWith = PatchApplyCascade.commands[index - 1]
-                }
-                log += ">>>>> Applied Patch (pred)\n"
-                // A mutate-fix task has no test patch to restore the tests from: the test files the
-                // prediction touched go back to the task's tree, so editing a test never resolves.
-                if !task.bugPatch.isEmpty, let touched = try? PatchFiles(parsing: patch), !touched.testFiles.isEmpty {
-                    let restore = BugPatch.restoreTestsScript(repoRoot: task.repoRoot, files: touched.testFiles)
-                    let reset = try await client.exec(container: sandbox.containerID, ["bash", "-c", restore], timeout: .seconds(120))
-                    log += ">>>>> Restored test files the patch touched\n" + reset.output.stdoutText + reset.output.stderrText
-                }
-            }
-
-            let run = try await client.exec(container: sandbox.containerID, ["bash", "-c", "/bin/bash /eval.sh 2>&1"], timeout: timeout)
-            var output = run.output.stdoutText + run.output.stderrText
-            if run.timedOut {
-                result.timedOut = true
-                output += "\n\(EvalMarkers.testsTimedOut)\nTimeout error: \(timeoutSeconds) seconds exceeded.\n"
-            }
-            files.write("test_output.txt", output)
-            result.testOutput = output
-            lap("tests")
-
-            let report = grade(GradingInput(instanceID: task.instanceID, log: output, failToPass: task.failToPass,
-                                            passToPass: task.passToPass, logParser: task.logParser,
-                                            patchApplied: true, timedOut: run.timedOut))
-            lap("grade")
-            result.report = report
-            result.outcome = report.resolved ? .resolved : .unresolved
-            files.writeReport(task.instanceID, report)
-            files.write("run_instance.log", log)
-            await sandbox.close()
-            return result
-        } catch {
-            await sandbox.close()
-            return infraFailure(result, reason: Self.infraReason(error), message: "\(error)", log: log, files: files)
+            return record.infraFailure(Self.infraReason(error), message: "\(error)")
         }
     }
 
-    private func infraFailure(_ result: Result, reason: String, message: String, log: String, files: Files) -> Result {
-        var r = result
-        r.outcome = .infraFailure
-        r.message = message
-        let report = InstanceReport(patchSuccessfullyApplied: false, resolved: false, infraFailure: true, infraFailureReason: reason)
-        r.report = report
-        files.write("run_instance.log", log + "infrastructure failure (\(reason)): \(message)\n")
-        files.writeReport(result.instanceID, report)
-        return r
+    /// The grading container: the task's image, network off, living a little past the test timeout.
+    private func sandboxConfig(_ task: TaskRow, runID: String, timeout: Duration) -> SandboxConfig {
+        SandboxConfig(image: task.image, repoRoot: task.repoRoot, runID: runID, episodeID: task.instanceID,
+                      role: .grade, memoryBytes: memoryBytes, cpus: cpus, network: false,
+                      lifetime: .seconds(Self.timeoutSeconds(timeout) + 600))
     }
 
-    /// The reasons Forager itself gives when it could not evaluate (the tests never ran). The
-    /// grader's own `infra_failure` flags (a test exit code that contradicts the log, no tests
-    /// collected) describe a run that happened: those stay model failures, as in SWE-bench v5.
-    public static let infrastructureReasons: Set<String> = ["image_missing", "engine_unavailable", "container_unavailable"]
+    private static func timeoutSeconds(_ timeout: Duration) -> Int64 { max(1, timeout.components.seconds) }
 
-    static func infraReason(_ error: any Error) -> String {
+    /// The task's tree before the prediction: its base commit, its bug patch, and `/eval.sh`.
+    private func prepareTree(_ task: TaskRow, script: String, in sandbox: Sandbox, record: inout Record) async throws {
+        do {
+            if try await BaseCommit.checkout(task: task, client: client, containerID: sandbox.containerID) {
+                record.log += ">>>>> Checked out base_commit \(task.baseCommit)\n"
+            }
+        } catch {
+            throw SetupFailure(reason: .baseCommitFailed, message: "\(error)")
+        }
+        do {
+            try await BugPatch.apply(task: task, client: client, containerID: sandbox.containerID, commit: false)
+        } catch {
+            throw SetupFailure(reason: .bugPatchFailed, message: error.description)
+        }
+        if !task.bugPatch.isEmpty { record.log += ">>>>> Applied Bug Patch\n" }
+        try await client.writeFile(container: sandbox.containerID, path: "/eval.sh", contents: Data(script.utf8), mode: 0o755)
+    }
+
+    /// Applies the prediction with CWM's cascade; false when no command applied it. A mutate-fix
+    /// task has no test patch to restore the tests from: the test files the prediction touched go
+    /// back to the task's tree, so editing a test never resolves.
+    private func applyPrediction(_ patch: String, _ task: TaskRow, in sandbox: Sandbox, record: inout Record) async throws -> Bool {
+        try await client.writeFile(container: sandbox.containerID, path: "/tmp/patch.diff", contents: Data(patch.utf8))
+        let apply = try await client.exec(container: sandbox.containerID,
+                                          ["bash", "-c", PatchApplyCascade.script(repoRoot: task.repoRoot, patchPath: "/tmp/patch.diff")],
+                                          timeout: .seconds(300))
+        let applyText = apply.output.stdoutText + apply.output.stderrText
+        record.log += applyText
+        record.lap(.apply)
+        guard apply.exitCode == 0 else {
+            record.result.message = applyText
+            return false
+        }
+        if let last = applyText.split(separator: "\n").last, last.hasPrefix("APPLIED "), let index = Int(last.dropFirst(8)),
+           PatchApplyCascade.commands.indices.contains(index - 1) {
+            record.result.appliedWith = PatchApplyCascade.commands[index - 1]
+        }
+        record.log += ">>>>> Applied Patch (pred)\n"
+        if !task.bugPatch.isEmpty, let touched = try? PatchFiles(parsing: patch), !touched.testFiles.isEmpty {
+            let restore = BugPatch.restoreTestsScript(repoRoot: task.repoRoot, files: touched.testFiles)
+            let reset = try await client.exec(container: sandbox.containerID, ["bash", "-c", restore], timeout: .seconds(120))
+            record.log += ">>>>> Restored test files the patch touched\n" + reset.output.stdoutText + reset.output.stderrText
+        }
+        return true
+    }
+
+    /// Runs `/eval.sh` with the timeout and writes `test_output.txt`.
+    private func runTests(_ task: TaskRow, in sandbox: Sandbox, timeout: Duration,
+                          record: inout Record) async throws -> (output: String, timedOut: Bool) {
+        let run = try await client.exec(container: sandbox.containerID, ["bash", "-c", "/bin/bash /eval.sh 2>&1"], timeout: timeout)
+        var output = run.output.stdoutText + run.output.stderrText
+        if run.timedOut {
+            record.result.timedOut = true
+            output += "\n\(EvalMarkers.testsTimedOut)\nTimeout error: \(Self.timeoutSeconds(timeout)) seconds exceeded.\n"
+        }
+        record.files.write("test_output.txt", output)
+        record.result.testOutput = output
+        record.lap(.tests)
+        return (output, run.timedOut)
+    }
+
+    /// Grades the test log and writes `report.json` and `run_instance.log`.
+    private func gradeTests(_ task: TaskRow, run: (output: String, timedOut: Bool), record: inout Record) -> Result {
+        let report = grade(GradingInput(instanceID: task.instanceID, log: run.output, failToPass: task.failToPass,
+                                        passToPass: task.passToPass, logParser: task.logParser,
+                                        patchApplied: true, timedOut: run.timedOut))
+        record.lap(.grade)
+        return record.graded(report)
+    }
+
+    /// A setup step of the task's own tree failed (the tests never ran).
+    private struct SetupFailure: Error {
+        let reason: InfraFailureReason
+        let message: String
+    }
+
+    static func infraReason(_ error: any Error) -> InfraFailureReason {
         switch error {
-        case SandboxError.imageMissing: return "image_missing"
-        case DockerError.transport: return "engine_unavailable"
-        default: return "container_unavailable"
-        }
-    }
-
-    /// Writes one instance's files; a write that fails is logged on stderr, never fatal.
-    struct Files: Sendable {
-        let directory: URL
-
-        init(directory: URL) {
-            self.directory = directory
-            try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        }
-
-        func write(_ name: String, _ text: String) {
-            do { try Data(text.utf8).write(to: directory.appendingPathComponent(name)) } catch {
-                FileHandle.standardError.write(Data("forager: cannot write \(directory.path)/\(name): \(error)\n".utf8))
-            }
-        }
-
-        func writeReport(_ id: String, _ report: InstanceReport) {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            guard let data = try? encoder.encode([id: report]) else { return }
-            write("report.json", String(decoding: data, as: UTF8.self))
+        case SandboxError.imageMissing: .imageMissing
+        case DockerError.transport: .engineUnavailable
+        default: .containerUnavailable
         }
     }
 }

@@ -66,7 +66,7 @@ public struct DjangoLogParser: TestLogParser {
         #"^(.*?)\s\.\.\.\sTesting\ against\ Django\ installed\ in\ ((?s:.*?))\ silenced\)\.\nok$"#,
         #"^(.*?)\s\.\.\.\sInternal\ Server\ Error:\ \/(.*)\/\nok$"#,
         #"^(.*?)\s\.\.\.\sSystem check identified no issues \(0 silenced\)\nok$"#,
-    ].map { try! NSRegularExpression(pattern: $0, options: [.anchorsMatchLines]) }
+    ].map { LogText.builtInRegex($0, options: [.anchorsMatchLines]) }
 }
 
 /// `sympy`: SymPy's own runner (`bin/test`, `sympy.testing.runtests`). Every
@@ -104,5 +104,5 @@ public struct SympyLogParser: TestLogParser {
         return out.map
     }
 
-    static let banner = try! NSRegularExpression(pattern: #"(_*) (.*)\.py:(.*) (_*)"#)
+    static let banner = LogText.builtInRegex(#"(_*) (.*)\.py:(.*) (_*)"#)
 }

@@ -1,6 +1,15 @@
+import Foundation
+
 /// Python-`str` semantics the SWE-bench parsers rely on, over Unicode scalars (so `\r\n` is two
 /// characters, as in Python, not one Swift `Character`).
 enum LogText {
+    /// One of the parsers' own patterns, compiled; they are constants, checked by the parser tests.
+    static func builtInRegex(_ pattern: String, options: NSRegularExpression.Options = []) -> NSRegularExpression {
+        do { return try NSRegularExpression(pattern: pattern, options: options) } catch {
+            preconditionFailure("built-in log pattern \(pattern) does not compile: \(error)")
+        }
+    }
+
     /// Python's `str.split()`/`strip()` whitespace: Unicode White_Space plus U+001C…U+001F.
     @inline(__always)
     static func isSpace(_ s: Unicode.Scalar) -> Bool {

@@ -27,19 +27,6 @@ public struct GradingRules: Sendable, Equatable {
                                          validityChecks: false)
 }
 
-/// Why a parsed log was not graded on its statuses (`infra_failure_reason` in the report).
-public enum InvalidReason: String, Sendable {
-    /// The run hit the wall-clock timeout (`timedOut`, or the log's `>>>>> Tests Timed Out`).
-    case testsTimedOut = "tests_timed_out"
-    /// No test status parsed and no sign the suite ran (no `>>>>> Test Exit Code: 0`).
-    case noTestsCollected = "no_tests_collected"
-    /// The test command exited non-zero but the parsed log shows no FAILED/ERROR test: the log's
-    /// status lines cannot be trusted (e.g. a patch printing its own `PASSED` lines).
-    case exitCodeMismatch = "test_exit_code_mismatch"
-    /// The row names a log parser that `LogParsers` does not know.
-    case unknownLogParser = "unknown_log_parser"
-}
-
 /// Log → `report.json` entry, SWE-bench v5 (`grading.get_eval_report`, swe-formats §2.4–2.5).
 ///
 /// Order of rules:
@@ -72,14 +59,14 @@ public struct Grader: Sendable {
         guard input.patchApplied else { return notApplied }
         if input.timedOut || input.log.contains(EvalMarkers.testsTimedOut) {
             return InstanceReport(patchSuccessfullyApplied: false, resolved: false, infraFailure: true,
-                                  infraFailureReason: InvalidReason.testsTimedOut.rawValue)
+                                  infraFailureReason: .testsTimedOut)
         }
         if Self.gatingMarker(in: input.log) != nil { return notApplied }
         if rules.requireAppliedPatchLine, !input.log.lowercased().contains("applied patch") { return notApplied }
 
-        func invalid(_ reason: InvalidReason, _ status: TestsStatus? = nil) -> InstanceReport {
+        func invalid(_ reason: InfraFailureReason, _ status: TestsStatus? = nil) -> InstanceReport {
             InstanceReport(patchSuccessfullyApplied: true, resolved: false, testsStatus: status,
-                           infraFailure: true, infraFailureReason: reason.rawValue)
+                           infraFailure: true, infraFailureReason: reason)
         }
         guard let parser = LogParsers.named(input.logParser) else { return invalid(.unknownLogParser) }
         let statuses = parser.parse(Self.testOutput(of: input.log))

@@ -18,17 +18,31 @@ public struct JSONLine: Sendable {
     public let error: String?
 
     init?(_ line: Data) {
-        guard let object = try? JSONSerialization.jsonObject(with: line) as? [String: Any] else { return nil }
+        guard let wire = try? JSONDecoder().decode(Wire.self, from: line) else { return nil }
         raw = String(decoding: line, as: UTF8.self)
-        stream = object["stream"] as? String
-        status = object["status"] as? String
-        id = object["id"] as? String
-        progress = object["progress"] as? String
-        let aux = object["aux"] as? [String: Any]
-        auxID = aux?["ID"] as? String
-        auxDigest = aux?["Digest"] as? String
-        let detail = (object["errorDetail"] as? [String: Any])?["message"] as? String
-        error = detail ?? (object["error"] as? String)
+        stream = wire.stream
+        status = wire.status
+        id = wire.id
+        progress = wire.progress
+        auxID = wire.aux?.ID
+        auxDigest = wire.aux?.Digest
+        error = wire.errorDetail?.message ?? wire.error
+    }
+
+    /// The keys read from a line; the engine's key names, hence the capitals in `aux`.
+    private struct Wire: Decodable {
+        struct Aux: Decodable {
+            var ID: String?
+            var Digest: String?
+        }
+        struct Detail: Decodable { var message: String? }
+        var stream: String?
+        var status: String?
+        var id: String?
+        var progress: String?
+        var aux: Aux?
+        var errorDetail: Detail?
+        var error: String?
     }
 }
 

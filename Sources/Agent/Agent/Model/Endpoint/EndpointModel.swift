@@ -1,5 +1,6 @@
 import Foundation
 import HTTPTransport
+import Inference
 
 /// An OpenAI-compatible server as a `LanguageModel`, over libcurl.
 ///
@@ -58,14 +59,14 @@ public struct EndpointModel: LanguageModel {
     }
 
     /// CWM's tool messages go as user messages: OpenAI's `tool` role needs a tool-call id.
-    static func wireMessage(_ message: ChatMessage) -> [String: String] {
+    static func wireMessage(_ message: ChatMessage) -> OpenAIAPI.Message {
         let role: String
         switch message.role {
         case .system: role = "system"
         case .user, .tool: role = "user"
         case .assistant: role = "assistant"
         }
-        return ["role": role, "content": message.body]
+        return OpenAIAPI.Message(role: role, content: message.body)
     }
 
     // MARK: - Sending

@@ -1,6 +1,9 @@
+import ForagerSupport
 import Foundation
+import Inference
 
-/// The OpenAI completions wire format, both routes, streamed and whole.
+/// The endpoint backend's side of the OpenAI completions wire format (`OpenAIAPI`), both routes,
+/// streamed and whole.
 enum OpenAIWire {
     /// What one completion came to.
     struct Completion: Sendable {
@@ -10,68 +13,49 @@ enum OpenAIWire {
         var completionTokens: Int?
     }
 
-    static func body(config: EndpointConfig, prompt: String?, messages: [[String: String]]?, maxTokens: Int, stop: [String],
+    static func body(config: EndpointConfig, prompt: String?, messages: [OpenAIAPI.Message]?, maxTokens: Int, stop: [String],
                      seed: UInt64) throws(EndpointError) -> Data {
-        var object: [String: Any] = [
-            "model": config.modelName,
-            "max_tokens": maxTokens,
-            "temperature": config.temperature,
-            "top_p": config.topP,
-            "seed": seed,
-            "stream": config.stream,
-        ]
-        if !stop.isEmpty { object["stop"] = stop }
-        if config.stream { object["stream_options"] = ["include_usage": true] }
-        if let prompt { object["prompt"] = prompt }
-        if let messages { object["messages"] = messages }
+        let request = OpenAIAPI.CompletionRequest(
+            model: config.modelName, prompt: prompt, messages: messages, maxTokens: maxTokens, temperature: config.temperature,
+            topP: config.topP, seed: seed, stop: stop.isEmpty ? nil : stop, stream: config.stream,
+            streamOptions: config.stream ? .init(includeUsage: true) : nil)
         do {
-            return try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+            return try OpenAIAPI.encode(request)
         } catch {
-            throw .malformed("cannot encode the request: \(error)")
+            throw .malformed("cannot encode the request to \(config.baseURL): \(error)")
         }
     }
 
     /// Adds one JSON object (a whole answer or a stream chunk) to `completion`.
     static func accumulate(_ json: String, into completion: inout Completion) throws(EndpointError) {
-        guard let data = json.data(using: .utf8),
-              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-            throw .malformed("not a JSON object: \(json.prefix(200))")
+        let answer: OpenAIAPI.Completion
+        do {
+            answer = try JSONDecoder().decode(OpenAIAPI.Completion.self, from: Data(json.utf8))
+        } catch {
+            throw .malformed("not a completion (\(decodingProblem(error))): \(json.prefix(200))")
         }
-        if let error = object["error"] {
-            throw .malformed("the stream carried an error: \(errorMessage(error))")
+        if let error = answer.error {
+            throw .malformed("the stream carried an error: \(error.message)")
         }
-        if let usage = object["usage"] as? [String: Any] {
-            completion.promptTokens = (usage["prompt_tokens"] as? NSNumber)?.intValue ?? completion.promptTokens
-            completion.completionTokens = (usage["completion_tokens"] as? NSNumber)?.intValue ?? completion.completionTokens
+        if let usage = answer.usage {
+            completion.promptTokens = usage.promptTokens ?? completion.promptTokens
+            completion.completionTokens = usage.completionTokens ?? completion.completionTokens
         }
-        guard let choices = object["choices"] as? [[String: Any]] else {
-            if object["usage"] != nil { return }  // the usage-only chunk at the end of a stream
+        guard let choices = answer.choices else {
+            if answer.usage != nil { return }  // the usage-only chunk at the end of a stream
             throw .malformed("no choices in \(json.prefix(200))")
         }
-        guard let choice = choices.first(where: { ($0["index"] as? NSNumber)?.intValue ?? 0 == 0 }) else { return }
-        if let text = choice["text"] as? String {
-            completion.text += text
-        } else if let message = (choice["message"] ?? choice["delta"]) as? [String: Any], let content = message["content"] as? String {
-            completion.text += content
-        }
-        if let reason = choice["finish_reason"] as? String { completion.finishReason = reason }
+        guard let choice = choices.first(where: { ($0.index ?? 0) == 0 }) else { return }
+        if let text = choice.content { completion.text += text }
+        if let reason = choice.finishReason { completion.finishReason = reason }
     }
 
     /// The `error.message` of an OpenAI error body, else the body's text.
     static func errorMessage(_ body: Data) -> String {
-        if let object = try? JSONSerialization.jsonObject(with: body) {
-            return errorMessage(object)
+        if let error = try? JSONDecoder().decode(OpenAIAPI.ErrorBody.self, from: body) {
+            return error.message
         }
         let text = String(decoding: body.prefix(500), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         return text.isEmpty ? "(empty body)" : text
-    }
-
-    private static func errorMessage(_ object: Any) -> String {
-        if let dict = object as? [String: Any] {
-            if let error = dict["error"] { return errorMessage(error) }
-            if let message = dict["message"] as? String { return message }
-        }
-        if let text = object as? String { return text }
-        return String(describing: object).prefix(500).description
     }
 }
