@@ -57,6 +57,31 @@ struct EvaluationTests {
         #expect(again.phaseSeconds.isEmpty, "the rerun evaluated again: \(again.phaseSeconds)")
     }
 
+    @Test("a cancelled evaluation removes its grading container")
+    func cancelledEvaluationRemovesItsContainer() async throws {
+        var task = try #require(try demoTasks().first { $0.instanceID == "demo__calc-1" })
+        task.testCommand = "sleep 90"
+        let client = try await DockerClient.connect()
+        let runID = "cancel-\(UUID().uuidString.prefix(8))"
+        let label = "\(SandboxConfig.Label.run)=\(runID)"
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("forager-cancel-\(runID)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let evaluator = InstanceEvaluator(client: client, grade: Grader.grade)
+        let evaluation = Task { await evaluator.evaluateTree(task: task, runID: runID, directory: directory, timeout: .seconds(120)) }
+        let deadline = ContinuousClock.now + .seconds(60)
+        while try await client.listContainers(labels: [label]).isEmpty, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        try #require(try await !client.listContainers(labels: [label]).isEmpty, "the grading container started")
+        try await Task.sleep(for: .seconds(3))  // into the setup or the tests
+        let cancelled = ContinuousClock.now
+        evaluation.cancel()
+        let result = await evaluation.value
+        #expect(ContinuousClock.now - cancelled < .seconds(60), "cancellation ends the evaluation before the tests would")
+        #expect(result.outcome != .resolved)
+        #expect(try await client.listContainers(labels: [label]).isEmpty, "no container of the run is left")
+    }
+
     @Test("--empty resolves nothing and counts every instance as an empty patch")
     func empty() async throws {
         let tasks = try demoTasks()

@@ -46,6 +46,23 @@ import Testing
         #expect(m.tokenizer.bosId == 0 && m.tokenizer.addBOS)
     }
 
+    @Test("a config.json without a required key is refused naming the file and the key")
+    func configErrorsNameTheKey() throws {
+        let f = try Self.fixture()
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("forager-hf-\(UUID().uuidString)")
+        try FileManager.default.copyItem(at: URL(fileURLWithPath: f.folder), to: folder)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let configURL = folder.appendingPathComponent("config.json")
+        let text = try String(contentsOf: configURL, encoding: .utf8)
+        try text.replacingOccurrences(of: "\"hidden_size\"", with: "\"hidden_width\"").write(to: configURL, atomically: true, encoding: .utf8)
+        do {
+            _ = try Model.load(path: folder.path)
+            Issue.record("a config without hidden_size loaded")
+        } catch {
+            #expect("\(error)".contains("config.json") && "\(error)".contains("hidden_size"), "\(error)")
+        }
+    }
+
     @Test func logitsMatchTransformersAtEveryPosition() throws {
         let f = try Self.fixture()
         let m = try Model.load(path: f.folder)

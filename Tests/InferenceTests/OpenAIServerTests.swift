@@ -88,5 +88,8 @@ import Glibc
         #expect(try http("POST", "/v1/chat/completions", "not json").status == 400)
         #expect(try http("POST", "/v1/chat/completions", #"{"messages":[]}"#).status == 400)
         #expect(try http("GET", "/nowhere").status == 404)
+        let noRole = try http("POST", "/v1/chat/completions", #"{"messages":[{"content":"hi"}]}"#)
+        #expect(noRole.status == 400)
+        #expect(noRole.body.contains("messages[0].role"), "the error names the key: \(noRole.body)")
     }
 }
