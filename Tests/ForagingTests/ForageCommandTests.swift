@@ -1,6 +1,7 @@
 import Foundation
 import Tasks
 import Testing
+import TestSupport
 import Trajectories
 
 /// `forager forage` as a user runs it: synthesis only, then the same tasks with a scripted agent
@@ -14,26 +15,12 @@ struct ForageCommandTests {
         struct Operator: Decodable { let `operator`: String, applied: Int, kept: Int, solved: Int }
     }
 
-    func forager(_ arguments: [String], in directory: URL) throws -> (Int32, String) {
-        let process = Process()
-        process.executableURL = repositoryRoot.appendingPathComponent(".build/debug/forager")
-        process.arguments = arguments
-        process.currentDirectoryURL = directory
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
-    }
-
     @Test(.timeLimit(.minutes(20)))
     func synthesizeThenRunAScriptedAgentOnTheTasks() async throws {
         try await TestImages.shared.ensure(["demo-calc"])
         let dir = try scratchDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let spec = repositoryRoot.appendingPathComponent("Tasks/repos/calc.json").path
+        let spec = packageRoot.appendingPathComponent("Tasks/repos/calc.json").path
         let common = ["forage", "--repo", spec, "--mutations", "3", "--seed", "3", "--logs-dir", dir.path, "--json"]
 
         let (status, output) = try forager(common + ["--out", "tasks.jsonl", "--run-id", "synth"], in: dir)
