@@ -172,7 +172,7 @@ public final class ChildProcess: @unchecked Sendable {
         case .inherit: return nil
         case .capture: return pipe
         case .file(let path):
-            FileManager.default.createFile(atPath: path, contents: nil)
+            _ = FileManager.default.createFile(atPath: path, contents: nil)
             return try FileHandle(forWritingTo: URL(fileURLWithPath: path))
         }
     }
