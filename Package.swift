@@ -165,7 +165,7 @@ let package = Package(
         .testTarget(name: "RunnerTests", dependencies: ["Runner", "DockerEnvironment", "Agent", "Trajectories", "Tasks", "DockerEngine", "ImageRecipes", "Inference", "TestSupport"]),
         .testTarget(
             name: "TrajectoriesTests",
-            dependencies: ["Trajectories", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["Trajectories", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(name: "ViewerTests", dependencies: ["Viewer", "Trajectories", "DockerEngine", "ImageRecipes", "TestSupport"]),
         .testTarget(

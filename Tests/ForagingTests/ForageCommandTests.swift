@@ -31,19 +31,16 @@ struct ForageCommandTests {
         #expect(rows.count == synth.validated)
 
         // A scripted agent that checks the tree is clean (the bug is in HEAD) and submits the gold fix.
-        var script = ""
-        for row in rows {
-            let turns = [
+        let scripts = rows.map { row in
+            (row.instanceID, [
                 "Let me look.\n<tool: bash>\ngit status --short; echo STATUS-END\n</tool>",
                 "<tool: create>\n/tmp/fix.patch\n\(row.patch)\n</tool>",
                 "<tool: bash>\ngit apply /tmp/fix.patch && git diff > /tmp/submission.patch\n</tool>",
                 "<tool: submit>\n/tmp/submission.patch\n</tool>",
                 "Fixed.",
-            ]
-            let line = try JSONSerialization.data(withJSONObject: ["instance_id": row.instanceID, "turns": turns])
-            script += String(decoding: line, as: UTF8.self) + "\n"
+            ])
         }
-        try Data(script.utf8).write(to: dir.appendingPathComponent("agent.jsonl"))
+        try ScriptedAgent.write(scripts, to: dir.appendingPathComponent("agent.jsonl"))
 
         let db = dir.appendingPathComponent("forage.sqlite").path
         let (runStatus, runOutput) = try forager(common + ["--out", "tasks2.jsonl", "--run-id", "episodes", "--samples", "1",

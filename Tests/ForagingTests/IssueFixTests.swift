@@ -123,19 +123,16 @@ struct IssueFixTests {
 
         // Episodes: a scripted agent sees HEAD at the base with no newer commit reachable, then submits the gold fix
         // (files it adds included, hence `git add -A`).
-        var script = ""
-        for row in rows {
-            let turns = [
+        let scripts = rows.map { row in
+            (row.instanceID, [
                 "Let me look.\n<tool: bash>\necho HEAD=$(git rev-parse HEAD); echo ALL=$(git rev-list --all | wc -l); git status --short; echo LOG-END\n</tool>",
                 "<tool: create>\n/tmp/fix.patch\n\(row.patch)\n</tool>",
                 "<tool: bash>\ngit apply /tmp/fix.patch && git add -A && git diff --cached > /tmp/submission.patch\n</tool>",
                 "<tool: submit>\n/tmp/submission.patch\n</tool>",
                 "Fixed.",
-            ]
-            let line = try JSONSerialization.data(withJSONObject: ["instance_id": row.instanceID, "turns": turns])
-            script += String(decoding: line, as: UTF8.self) + "\n"
+            ])
         }
-        try Data(script.utf8).write(to: dir.appendingPathComponent("agent.jsonl"))
+        try ScriptedAgent.write(scripts, to: dir.appendingPathComponent("agent.jsonl"))
         let db = dir.appendingPathComponent("forage.sqlite").path
         let (runStatus, runOutput) = try forager(common + ["--out", "tasks2.jsonl", "--run-id", "episodes", "--samples", "1",
                                                            "--scripted", "agent.jsonl", "--db", db], in: dir)

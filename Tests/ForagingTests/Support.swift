@@ -6,9 +6,7 @@ import TestSupport
 
 /// A scratch folder, removed by the caller.
 func scratchDirectory() throws -> URL {
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("forager-forage-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-    return dir
+    try TempDir(prefix: "forager-forage-").url
 }
 
 /// Runs a program on the host and returns its exit code and combined output.

@@ -75,8 +75,7 @@ struct RecordedEpisode {
         }
         row["image"] = image
         try JSONSerialization.data(withJSONObject: row).write(to: directory.appendingPathComponent("tasks.jsonl"))
-        let script = try JSONSerialization.data(withJSONObject: ["instance_id": "demo__calc-1", "turns": turns])
-        try script.write(to: directory.appendingPathComponent("script.jsonl"))
+        try ScriptedAgent.write([("demo__calc-1", turns)], to: directory.appendingPathComponent("script.jsonl"))
 
         let db = directory.appendingPathComponent("forager.sqlite").path
         let run = try forager(["run", "--tasks", directory.appendingPathComponent("tasks.jsonl").path,

@@ -36,8 +36,7 @@ struct EngineRestartTests {
         let turns = ["<tool: bash>\necho first step\n</tool>", "<tool: bash>\nsleep 30; echo second\n</tool>",
                      "<tool: bash>\necho >> README.md; git diff > /tmp/p.patch\n</tool>",
                      "<tool: submit>\n/tmp/p.patch\n</tool>", "## Done"]
-        let line = try JSONSerialization.data(withJSONObject: ["instance_id": "demo__calc-1", "turns": turns])
-        try (String(decoding: line, as: UTF8.self) + "\n").write(to: script, atomically: true, encoding: .utf8)
+        try ScriptedAgent.write([("demo__calc-1", turns)], to: script)
         defer { try? FileManager.default.removeItem(at: script) }
         let args = ["run", "--tasks", "Tasks/demo/tasks.jsonl", "--scripted", script.path, "--instance-ids", "demo__calc-1",
                     "--db", db, "--run-id", "restart", "--json"]

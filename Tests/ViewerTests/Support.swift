@@ -23,19 +23,6 @@ let chromiumPath: String? = {
 /// FORAGER_REQUIRE_DOCKER=1, where Scripts/setup has installed it.
 let browserTestsEnabled: @Sendable () async -> Bool = { DockerSwitch.required || chromiumPath != nil }
 
-struct TempDir {
-    let path: String
-
-    init() throws {
-        path = NSTemporaryDirectory() + "forager-view-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-
-    var dbPath: String { path + "/forager.sqlite" }
-
-    func remove() { try? FileManager.default.removeItem(atPath: path) }
-}
-
 /// A process's exit status and standard output, run from the package root; killed after
 /// `timeout` (that only catches hangs). `mergeErrors`: standard error goes to the output too
 /// (otherwise it is dropped).
