@@ -145,29 +145,32 @@ let package = Package(
         ),
 
         // MARK: Tests
-        .testTarget(name: "DockerEngineTests", dependencies: ["DockerEngine"]),
-        .testTarget(name: "ImageRecipesTests", dependencies: ["ImageRecipes"]),
-        .testTarget(name: "AgentToolsTests", dependencies: ["AgentTools", "Agent", "DockerEnvironment", "Sandbox", "DockerEngine"]),
-        .testTarget(name: "SandboxTests", dependencies: ["Sandbox", "DockerEngine"]),
-        .testTarget(name: "AgentTests", dependencies: ["Agent", "AgentTools", "DockerEnvironment", "Sandbox", "DockerEngine", "Inference", "HTTPTransport"]),
+        // What the test targets share: the Docker-tests switch, the `forager` of the build in
+        // use, the package root, test images, free ports and child processes.
+        .target(name: "TestSupport", dependencies: ["DockerEngine", "ImageRecipes"], path: "Tests/TestSupport"),
+        .testTarget(name: "DockerEngineTests", dependencies: ["DockerEngine", "TestSupport"]),
+        .testTarget(name: "ImageRecipesTests", dependencies: ["ImageRecipes", "TestSupport"]),
+        .testTarget(name: "AgentToolsTests", dependencies: ["AgentTools", "Agent", "DockerEnvironment", "Sandbox", "DockerEngine", "ForagerSupport", "TestSupport"]),
+        .testTarget(name: "SandboxTests", dependencies: ["Sandbox", "DockerEngine", "TestSupport"]),
+        .testTarget(name: "AgentTests", dependencies: ["Agent", "AgentTools", "DockerEnvironment", "Sandbox", "DockerEngine", "Inference", "HTTPTransport", "TestSupport"]),
         .testTarget(
             name: "GradingTests",
-            dependencies: ["Grading", "Tasks", "Sandbox", "DockerEngine", "ImageRecipes"],
+            dependencies: ["Grading", "Tasks", "Sandbox", "DockerEngine", "ImageRecipes", "TestSupport"],
             resources: [.copy("Fixtures"), .copy("SimilarityFixtures")]
         ),
-        .testTarget(name: "TasksTests", dependencies: ["Tasks"]),
+        .testTarget(name: "TasksTests", dependencies: ["Tasks", "TestSupport"]),
         .testTarget(name: "DockerEnvironmentTests", dependencies: ["DockerEnvironment", "Agent"]),
-        .testTarget(name: "ForagingTests", dependencies: ["Foraging", "Grading", "Tasks", "Sandbox", "DockerEngine", "ImageRecipes", "Trajectories"]),
-        .testTarget(name: "ReplayTests", dependencies: ["Replay", "Runner", "DockerEnvironment", "Agent", "Trajectories", "Tasks", "DockerEngine", "ImageRecipes", "Inference", "Sandbox"]),
-        .testTarget(name: "RunnerTests", dependencies: ["Runner", "DockerEnvironment", "Agent", "Trajectories", "Tasks", "DockerEngine", "ImageRecipes", "Inference"]),
+        .testTarget(name: "ForagingTests", dependencies: ["Foraging", "Grading", "Tasks", "Sandbox", "DockerEngine", "ImageRecipes", "Trajectories", "TestSupport"]),
+        .testTarget(name: "ReplayTests", dependencies: ["Replay", "Runner", "DockerEnvironment", "Agent", "Trajectories", "Tasks", "DockerEngine", "ImageRecipes", "Inference", "Sandbox", "TestSupport"]),
+        .testTarget(name: "RunnerTests", dependencies: ["Runner", "DockerEnvironment", "Agent", "Trajectories", "Tasks", "DockerEngine", "ImageRecipes", "Inference", "TestSupport"]),
         .testTarget(
             name: "TrajectoriesTests",
-            dependencies: ["Trajectories", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["Trajectories", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]
         ),
-        .testTarget(name: "ViewerTests", dependencies: ["Viewer", "Trajectories", "DockerEngine", "ImageRecipes"]),
+        .testTarget(name: "ViewerTests", dependencies: ["Viewer", "Trajectories", "DockerEngine", "ImageRecipes", "TestSupport"]),
         .testTarget(
             name: "InferenceTests",
-            dependencies: ["Inference"],
+            dependencies: ["Inference", "TestSupport"],
             resources: [.copy("Fixtures")]
         ),
     ]

@@ -3,6 +3,7 @@ import Foundation
 @testable import HTTPTransport
 import Inference
 import Testing
+import TestSupport
 
 /// The endpoint backend against `forager serve`'s server (the real engine on 127.0.0.1), and
 /// against a fault server for what a healthy local server never does (429, 503).
@@ -92,7 +93,7 @@ struct EndpointModelTests {
 
     @Test("a refused connection is retried with back-off, then reported with the attempts")
     func refusedConnection() async throws {
-        let port = try FaultServer.freePort()
+        let port = try FreePort.next()
         let endpoint = try EndpointModel(config: EndpointConfig(baseURL: "http://127.0.0.1:\(port)", modelName: "m", maxRetries: 2,
                                                                 initialBackoff: .milliseconds(20)),
                                          format: chatML, tokenCountsAreEstimates: true)
@@ -109,7 +110,7 @@ struct EndpointModelTests {
     /// answers 429 (Retry-After: 0) and 503 before a canned streamed completion.
     @Test("429 and 503 are retried and the next answer is used; a 400 is not retried")
     func retriesOnRateLimitsAndServerErrors() async throws {
-        let fault = try FaultServer.start(script: ["429", "503", "ok"])
+        let fault = try await FaultServer.start(script: ["429", "503", "ok"])
         defer { fault.stop() }
         let endpoint = try EndpointModel(config: EndpointConfig(baseURL: "http://127.0.0.1:\(fault.port)", modelName: "m",
                                                                 initialBackoff: .milliseconds(10)),
@@ -120,7 +121,7 @@ struct EndpointModelTests {
         #expect(action.tokens.last.map { chatML.stopTokens.contains($0) } == true)
         #expect(fault.requests() == 3)
 
-        let refused = try FaultServer.start(script: ["400", "ok"])
+        let refused = try await FaultServer.start(script: ["400", "ok"])
         defer { refused.stop() }
         let once = try EndpointModel(config: EndpointConfig(baseURL: "http://127.0.0.1:\(refused.port)", modelName: "m",
                                                             initialBackoff: .milliseconds(10)),
@@ -155,7 +156,7 @@ func endpointError(_ body: () async throws -> Void) async -> EndpointError? {
 
 /// A Python HTTP server that answers each POST with the next scripted reply.
 final class FaultServer: @unchecked Sendable {
-    let process: Process
+    let process: ChildProcess
     let port: Int
     let countFile: URL
 
@@ -190,59 +191,27 @@ final class FaultServer: @unchecked Sendable {
     http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()
     """#
 
-    private init(process: Process, port: Int, countFile: URL) {
+    private init(process: ChildProcess, port: Int, countFile: URL) {
         self.process = process
         self.port = port
         self.countFile = countFile
     }
 
-    static func start(script: [String]) throws -> FaultServer {
-        let port = try freePort()
+    static func start(script: [String]) async throws -> FaultServer {
+        let port = try FreePort.next()
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("forager-fault-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let program = dir.appendingPathComponent("server.py")
         try source.write(to: program, atomically: true, encoding: .utf8)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", program.path, "\(port)", script.joined(separator: ","), dir.appendingPathComponent("count").path]
-        try process.run()
+        let process = try ChildProcess(URL(fileURLWithPath: "/usr/bin/env"),
+                                       ["python3", program.path, "\(port)", script.joined(separator: ","), dir.appendingPathComponent("count").path],
+                                       output: .inherit, errors: .inherit)
         // Wait until it accepts connections.
-        for _ in 0..<100 {
-            if canConnect(port) { break }
-            Thread.sleep(forTimeInterval: 0.05)
-        }
+        _ = try await FreePort.waitForListener(port, timeout: .seconds(5))
         return FaultServer(process: process, port: port, countFile: dir.appendingPathComponent("count"))
     }
 
     func requests() -> Int { Int((try? String(contentsOf: countFile, encoding: .utf8)) ?? "0") ?? 0 }
 
-    /// SIGKILL: a child of the test process may inherit a blocked SIGTERM.
-    func stop() {
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
-    }
-
-    static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_port = 0
-        inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr)
-        _ = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-        var bound = sockaddr_in()
-        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &bound) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
-        return Int(UInt16(bigEndian: bound.sin_port))
-    }
-
-    static func canConnect(_ port: Int) -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_port = in_port_t(UInt16(port).bigEndian)
-        inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr)
-        return withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } } == 0
-    }
+    func stop() { process.kill() }
 }

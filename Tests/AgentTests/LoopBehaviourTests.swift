@@ -2,6 +2,7 @@ import Agent
 import AgentTools
 import Foundation
 import Testing
+import TestSupport
 
 /// Spec §8 behaviours 15–33, driven by scripted turns against real containers on the base image.
 /// Grading is faked (see `fakeEvaluator`): it is tested in GradingTests.

@@ -2,6 +2,7 @@ import Agent
 import AgentTools
 import Foundation
 import Testing
+import TestSupport
 
 /// A tool whose backend always fails, in an environment that has lived past its lifetime.
 struct BrokenTool: AgentTool {

@@ -6,13 +6,7 @@ import Foundation
 import Inference
 import Sandbox
 import Testing
-
-let baseImage = "forager/base:bookworm"
-
-let dockerTestsEnabled: @Sendable () async -> Bool = {
-    if ProcessInfo.processInfo.environment["FORAGER_REQUIRE_DOCKER"] == "1" { return true }
-    return (try? await DockerClient.connect()) != nil
-}
+import TestSupport
 
 /// SmolLM2's tokenizer, read once from the default model's GGUF file.
 let smolTokenizer: Tokenizer = {
@@ -77,10 +71,6 @@ func sandboxFactory(counter: Counter, failFirst: Int = 0) -> EnvironmentFactory 
         }
         return try await SandboxEnvironment.prepare(sandbox, config: config)
     }
-}
-
-struct TestFailure: Error, CustomStringConvertible {
-    let description: String
 }
 
 /// A fake evaluator: grading itself is tested in GradingTests. It passes when the patch makes f

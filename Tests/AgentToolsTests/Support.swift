@@ -1,9 +1,11 @@
 import Agent
 import DockerEnvironment
 import DockerEngine
+import ForagerSupport
 import Foundation
 import Sandbox
 import Testing
+import TestSupport
 @testable import AgentTools
 
 // MARK: - Backends
@@ -77,16 +79,6 @@ func withFixture(
     }
 }
 
-extension Duration {
-    var seconds: Double {
-        Double(components.seconds) + Double(components.attoseconds) / 1e18
-    }
-}
-
-struct FixtureError: Error, CustomStringConvertible {
-    let description: String
-}
-
 // MARK: - Local
 
 /// A temporary directory removed when the value is released.
@@ -153,8 +145,6 @@ struct LocalFixture: ToolFixture {
 /// access uses one-shot execs (`cat`, `base64 -d`, `mkdir`, `test`), independent of the
 /// archive API the tools' `ContainerWorkspace` uses.
 struct ContainerFixture: ToolFixture {
-    static let image = "forager/base:bookworm"
-
     let sandbox: Sandbox
     let root: String
     let session: any ShellSession
@@ -172,14 +162,14 @@ struct ContainerFixture: ToolFixture {
     }
 
     static func with<T: Sendable>(timeout: Duration, _ body: (ContainerFixture) async throws -> T) async throws -> T {
-        guard let client = try await DockerAvailability.client() else {
+        guard let client = try await DockerSwitch.sharedClient() else {
             // The console reports a cancelled test case as passed, so say so with a warning too.
             let why: Comment = "Container case skipped: no Docker engine answers (FORAGER_REQUIRE_DOCKER=1 makes that a failure)."
             Issue.record(why, severity: .warning)
             try Test.cancel(why)
         }
         let config = SandboxConfig(
-            image: image, repoRoot: "/work/\(UUID().uuidString.lowercased())", runID: "agent-tools-test",
+            image: baseImage, repoRoot: "/work/\(UUID().uuidString.lowercased())", runID: "agent-tools-test",
             role: .agent, memoryBytes: 1 << 30, pidsLimit: 512, lifetime: .seconds(600),
             labels: ["forager.test": "1"])
         return try await ContainerSlots.shared.withSlot {
@@ -199,7 +189,7 @@ struct ContainerFixture: ToolFixture {
     private func exec(_ command: [String]) async throws -> Data {
         let result = try await sandbox.client.exec(container: sandbox.containerID, command)
         guard result.exitCode == 0 else {
-            throw FixtureError(description: "\(command) exited with \(result.exitCode.map(String.init) ?? "?"): \(result.output.stderrText)")
+            throw TestFailure(description: "\(command) exited with \(result.exitCode.map(String.init) ?? "?"): \(result.output.stderrText)")
         }
         return result.stdout
     }
@@ -220,25 +210,6 @@ struct ContainerFixture: ToolFixture {
     func exists(_ relativePath: String) async throws -> Bool {
         let result = try await sandbox.client.exec(container: sandbox.containerID, ["test", "-e", path(relativePath)])
         return result.exitCode == 0
-    }
-}
-
-/// The Docker client the container cases share: connected once. Nil when no engine answers and
-/// Docker is not required; with `FORAGER_REQUIRE_DOCKER=1` a failed connection is an error.
-enum DockerAvailability {
-    static let required = ProcessInfo.processInfo.environment["FORAGER_REQUIRE_DOCKER"] == "1"
-
-    private static let connection = Task<DockerClient?, any Error> {
-        do {
-            return try await DockerClient.connect()
-        } catch {
-            if required { throw FixtureError(description: "FORAGER_REQUIRE_DOCKER=1 but no Docker engine: \(error)") }
-            return nil
-        }
-    }
-
-    static func client() async throws -> DockerClient? {
-        try await connection.value
     }
 }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import DockerEngine
 
 /// A tree with what tar gets wrong most often: long paths (over 100 and over 255 bytes), binary

@@ -1,20 +1,10 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import DockerEngine
-
-/// The base image Scripts/setup builds.
-let baseImage = "forager/base:bookworm"
 
 /// Labels every container the tests create: `forager gc` removes them once this process is gone.
 let testLabels = ["forager.test": "1", "forager.owner": "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier)"]
-
-/// Whether Docker tests run: always when FORAGER_REQUIRE_DOCKER=1 (CI, where a missing engine must
-/// fail the run), otherwise only when an engine answers.
-let dockerTestsEnabled: @Sendable () async -> Bool = {
-    if ProcessInfo.processInfo.environment["FORAGER_REQUIRE_DOCKER"] == "1" { return true }
-    guard let client = try? await DockerClient.connect() else { return false }
-    return (try? await client.ping()) ?? false
-}
 
 /// Connects, failing the test with a message saying what to run when no engine answers.
 func dockerClient() async throws -> DockerClient {
@@ -53,23 +43,9 @@ func withContainer<T>(
 
 /// Runs a host command and returns its standard output (for cross-checking with real tools).
 @discardableResult
-func runHost(_ arguments: [String], input: Data? = nil) throws -> (status: Int32, output: Data) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = arguments
-    let out = Pipe()
-    process.standardOutput = out
-    process.standardError = FileHandle.nullDevice
-    let inPipe = Pipe()
-    if input != nil { process.standardInput = inPipe }
-    try process.run()
-    if let input {
-        inPipe.fileHandleForWriting.write(input)
-        try inPipe.fileHandleForWriting.close()
-    }
-    let data = out.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, data)
+func runHost(_ arguments: [String]) throws -> (status: Int32, output: Data) {
+    let result = try ChildProcess.run(arguments)
+    return (result.status, result.data)
 }
 
 /// The actions of the events matching `filters` that happen while `action` runs, up to and

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import DockerEngine
 
 /// A tiny root filesystem (one file plus busybox-free contents) for fast image tests.
@@ -128,13 +129,13 @@ struct ImageTests {
 /// A real registry (Debian's docker-registry) on a free loopback port, with its own storage.
 struct LocalRegistry {
     let port: Int
-    let process: Process
+    let process: ChildProcess
     let directory: URL
 
     static func start() throws -> LocalRegistry {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("forager-registry-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        let port = 15000 + Int.random(in: 0..<5000)
+        let port = try FreePort.next()
         let config = """
             version: 0.1
             log: {level: error}
@@ -142,25 +143,20 @@ struct LocalRegistry {
             http: {addr: 127.0.0.1:\(port)}
             """
         try config.write(to: dir.appendingPathComponent("config.yml"), atomically: true, encoding: .utf8)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/docker-registry")
-        process.arguments = ["serve", dir.appendingPathComponent("config.yml").path]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let process = try ChildProcess(URL(fileURLWithPath: "/usr/bin/docker-registry"),
+                                       ["serve", dir.appendingPathComponent("config.yml").path], output: .discard)
         for _ in 0..<100 {
             if (try? runHost(["curl", "-sf", "http://127.0.0.1:\(port)/v2/"]).status) == 0 {
                 return LocalRegistry(port: port, process: process, directory: dir)
             }
             Thread.sleep(forTimeInterval: 0.1)
         }
-        process.terminate()
+        process.kill()
         throw DockerError.transport("docker-registry did not start on 127.0.0.1:\(port) (is the docker-registry package installed? Run Scripts/setup)")
     }
 
     func stop() {
-        process.terminate()
-        process.waitUntilExit()
+        process.kill()
         try? FileManager.default.removeItem(at: directory)
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Tasks
 import Testing
+import TestSupport
 import Trajectories
 
 /// `forager forage` as a user runs it: synthesis only, then the same tasks with a scripted agent
@@ -14,26 +15,12 @@ struct ForageCommandTests {
         struct Operator: Decodable { let `operator`: String, applied: Int, kept: Int, solved: Int }
     }
 
-    func forager(_ arguments: [String], in directory: URL) throws -> (Int32, String) {
-        let process = Process()
-        process.executableURL = repositoryRoot.appendingPathComponent(".build/debug/forager")
-        process.arguments = arguments
-        process.currentDirectoryURL = directory
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
-    }
-
     @Test(.timeLimit(.minutes(20)))
     func synthesizeThenRunAScriptedAgentOnTheTasks() async throws {
         try await TestImages.shared.ensure(["demo-calc"])
         let dir = try scratchDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let spec = repositoryRoot.appendingPathComponent("Tasks/repos/calc.json").path
+        let spec = packageRoot.appendingPathComponent("Tasks/repos/calc.json").path
         let common = ["forage", "--repo", spec, "--mutations", "3", "--seed", "3", "--logs-dir", dir.path, "--json"]
 
         let (status, output) = try forager(common + ["--out", "tasks.jsonl", "--run-id", "synth"], in: dir)
@@ -44,19 +31,16 @@ struct ForageCommandTests {
         #expect(rows.count == synth.validated)
 
         // A scripted agent that checks the tree is clean (the bug is in HEAD) and submits the gold fix.
-        var script = ""
-        for row in rows {
-            let turns = [
+        let scripts = rows.map { row in
+            (row.instanceID, [
                 "Let me look.\n<tool: bash>\ngit status --short; echo STATUS-END\n</tool>",
                 "<tool: create>\n/tmp/fix.patch\n\(row.patch)\n</tool>",
                 "<tool: bash>\ngit apply /tmp/fix.patch && git diff > /tmp/submission.patch\n</tool>",
                 "<tool: submit>\n/tmp/submission.patch\n</tool>",
                 "Fixed.",
-            ]
-            let line = try JSONSerialization.data(withJSONObject: ["instance_id": row.instanceID, "turns": turns])
-            script += String(decoding: line, as: UTF8.self) + "\n"
+            ])
         }
-        try Data(script.utf8).write(to: dir.appendingPathComponent("agent.jsonl"))
+        try ScriptedAgent.write(scripts, to: dir.appendingPathComponent("agent.jsonl"))
 
         let db = dir.appendingPathComponent("forage.sqlite").path
         let (runStatus, runOutput) = try forager(common + ["--out", "tasks2.jsonl", "--run-id", "episodes", "--samples", "1",

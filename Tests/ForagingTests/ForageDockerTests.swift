@@ -5,12 +5,13 @@ import Grading
 import Sandbox
 import Tasks
 import Testing
+import TestSupport
 
 /// Foraging the demo calc repository end to end against the real engine: validated rows resolve
 /// with their gold patch and not without it; the Runner's bug setup hides the clean version.
 @Suite(.serialized, .enabled { await dockerTestsEnabled() })
 struct ForageDockerTests {
-    static let calcSpec = repositoryRoot.appendingPathComponent("Tasks/repos/calc.json").path
+    static let calcSpec = packageRoot.appendingPathComponent("Tasks/repos/calc.json").path
 
     func forage(mutations: Int, logs: URL) async throws -> Forage.Result {
         try await TestImages.shared.ensure(["demo-calc"])

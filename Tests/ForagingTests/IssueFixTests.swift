@@ -5,6 +5,7 @@ import Grading
 import Sandbox
 import Tasks
 import Testing
+import TestSupport
 import Trajectories
 
 /// Issue-fix tasks from real history: Images/toolz-history holds seven consecutive PyPI releases of
@@ -13,7 +14,7 @@ import Trajectories
 /// stands, and an agent's sandbox starts at the base with the newer commits gone.
 @Suite(.serialized, .enabled { await dockerTestsEnabled() })
 struct IssueFixTests {
-    static let specPath = repositoryRoot.appendingPathComponent("Tasks/repos/toolz-history.json").path
+    static let specPath = packageRoot.appendingPathComponent("Tasks/repos/toolz-history.json").path
 
     struct Summary: Decodable {
         let candidates: Int, validated: Int, tasks_file: String, episodes: Int, resolved: Int, scanned: Int
@@ -22,20 +23,6 @@ struct IssueFixTests {
     }
 
     struct EvalSummary: Decodable { let resolved_instances: Int, completed_instances: Int, resolved_ids: [String] }
-
-    func forager(_ arguments: [String], in directory: URL) throws -> (Int32, String) {
-        let process = Process()
-        process.executableURL = repositoryRoot.appendingPathComponent(".build/debug/forager")
-        process.arguments = arguments
-        process.currentDirectoryURL = directory
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
-    }
 
     @Test(.timeLimit(.minutes(10)))
     func theHistoryIsSplitIntoSourceAndTestChanges() async throws {
@@ -136,19 +123,16 @@ struct IssueFixTests {
 
         // Episodes: a scripted agent sees HEAD at the base with no newer commit reachable, then submits the gold fix
         // (files it adds included, hence `git add -A`).
-        var script = ""
-        for row in rows {
-            let turns = [
+        let scripts = rows.map { row in
+            (row.instanceID, [
                 "Let me look.\n<tool: bash>\necho HEAD=$(git rev-parse HEAD); echo ALL=$(git rev-list --all | wc -l); git status --short; echo LOG-END\n</tool>",
                 "<tool: create>\n/tmp/fix.patch\n\(row.patch)\n</tool>",
                 "<tool: bash>\ngit apply /tmp/fix.patch && git add -A && git diff --cached > /tmp/submission.patch\n</tool>",
                 "<tool: submit>\n/tmp/submission.patch\n</tool>",
                 "Fixed.",
-            ]
-            let line = try JSONSerialization.data(withJSONObject: ["instance_id": row.instanceID, "turns": turns])
-            script += String(decoding: line, as: UTF8.self) + "\n"
+            ])
         }
-        try Data(script.utf8).write(to: dir.appendingPathComponent("agent.jsonl"))
+        try ScriptedAgent.write(scripts, to: dir.appendingPathComponent("agent.jsonl"))
         let db = dir.appendingPathComponent("forage.sqlite").path
         let (runStatus, runOutput) = try forager(common + ["--out", "tasks2.jsonl", "--run-id", "episodes", "--samples", "1",
                                                            "--scripted", "agent.jsonl", "--db", db], in: dir)

@@ -1,11 +1,12 @@
 import Foraging
 import Foundation
 import Testing
+import TestSupport
 
 @Suite struct RepoSpecTests {
     @Test func theShippedSpecsLoad() throws {
         for name in ["calc", "ledger", "textkit", "toolz", "more-itertools"] {
-            let spec = try RepoSpec.load(repositoryRoot.appendingPathComponent("Tasks/repos/\(name).json").path)
+            let spec = try RepoSpec.load(packageRoot.appendingPathComponent("Tasks/repos/\(name).json").path)
             #expect(spec.name == name)
             #expect(spec.repoRoot == "/testbed")
             #expect(try spec.pytestArguments().contains("-rA"))

@@ -3,6 +3,7 @@ import Foundation
 import Sandbox
 import Tasks
 import Testing
+import TestSupport
 @testable import Grading
 
 /// A patch made the way a model makes one: change the task's repository in a container of its

@@ -2,6 +2,7 @@ import DockerEngine
 import Foundation
 import Sandbox
 import Testing
+import TestSupport
 @testable import Grading
 
 @Suite("Patch files")

@@ -1,6 +1,7 @@
 import DockerEngine
 import Foundation
 import Testing
+import TestSupport
 @testable import ImageRecipes
 
 /// A temporary Images/ folder with the given Dockerfile recipes.
@@ -66,8 +67,7 @@ struct RecipeCatalogTests {
 
     @Test("the project's own Images/ folder has the base recipe as a root filesystem recipe")
     func projectCatalog() throws {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let catalog = try RecipeCatalog(directory: root.appendingPathComponent("Images"))
+        let catalog = try RecipeCatalog(directory: packageRoot.appendingPathComponent("Images"))
         let base = try catalog.recipe(named: "base")
         #expect(base.kind == .rootfs)
         #expect(base.tag == "forager/base:bookworm")
@@ -75,7 +75,7 @@ struct RecipeCatalogTests {
     }
 }
 
-@Suite("Image builder", .enabled { await imageTestsEnabled() })
+@Suite("Image builder", .enabled { await dockerTestsEnabled() })
 struct ImageBuilderTests {
     @Test("a chain of Dockerfile recipes builds in order, labelled, and the base is up to date")
     func buildChain() async throws {
@@ -101,13 +101,7 @@ struct ImageBuilderTests {
         try await client.removeImage("forager/t\(suffix)-upper:latest", force: true)
         try await client.removeImage("forager/t\(suffix)-lower:latest", force: true)
 
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let base = try RecipeCatalog(directory: root.appendingPathComponent("Images")).recipe(named: "base")
+        let base = try RecipeCatalog(directory: packageRoot.appendingPathComponent("Images")).recipe(named: "base")
         #expect(try await builder.build(base) { _ in } == .upToDate)
     }
-}
-
-let imageTestsEnabled: @Sendable () async -> Bool = {
-    if ProcessInfo.processInfo.environment["FORAGER_REQUIRE_DOCKER"] == "1" { return true }
-    return (try? await DockerClient.connect()) != nil
 }

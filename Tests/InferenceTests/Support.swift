@@ -1,10 +1,9 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import Inference
 
 enum Fixtures {
-    static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-
     static func url(_ name: String) throws -> URL {
         guard let u = Bundle.module.url(forResource: "Fixtures/\(name)", withExtension: nil) else {
             throw InferenceError.io(name, "fixture missing from the test bundle")
@@ -20,10 +19,8 @@ enum Fixtures {
     static func defaultModelPath() throws -> String {
         let path = ModelLocator.defaultModelPath
         if !FileManager.default.fileExists(atPath: path) {
-            let p = Process()
-            p.executableURL = repoRoot.appendingPathComponent("Scripts/fetch-default-model")
-            try? p.run()
-            p.waitUntilExit()
+            _ = try? ChildProcess(packageRoot.appendingPathComponent("Scripts/fetch-default-model"), [],
+                                  output: .inherit, errors: .inherit).finish()
         }
         guard FileManager.default.fileExists(atPath: path) else {
             throw InferenceError.modelNotFound("the default model is missing at \(path): run Scripts/fetch-default-model (Scripts/setup runs it)")

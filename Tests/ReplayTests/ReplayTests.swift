@@ -3,6 +3,7 @@ import DockerEnvironment
 import Foundation
 import Replay
 import Testing
+import TestSupport
 import Trajectories
 
 @Suite("forager replay and show", .enabled { await dockerTestsEnabled() }, .serialized)
@@ -115,7 +116,8 @@ struct ReplayTests {
 
             // On a terminal (util-linux `script` gives it one): colour, unless NO_COLOR is set.
             if FileManager.default.isExecutableFile(atPath: "/usr/bin/script") {
-                let command = "\(root.path)/.build/debug/forager show \(RecordedEpisode.episodeID) --db \(recorded.db)"
+                let binary = try ForagerLauncher.executable().path
+                let command = "\(binary) show \(RecordedEpisode.episodeID) --db \(recorded.db)"
                 let colored = try run("/usr/bin/script", ["-qec", command, "/dev/null"])
                 #expect(colored.contains("\u{1B}[1;36mEpisode \(RecordedEpisode.episodeID)"))
                 let plain = try run("/usr/bin/script", ["-qec", command, "/dev/null"], environment: ["NO_COLOR": "1"])

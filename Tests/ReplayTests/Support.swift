@@ -1,45 +1,13 @@
 import DockerEngine
 import Foundation
-import ImageRecipes
 import Testing
+import TestSupport
 
-let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-
-let dockerTestsEnabled: @Sendable () async -> Bool = {
-    if ProcessInfo.processInfo.environment["FORAGER_REQUIRE_DOCKER"] == "1" { return true }
-    return (try? await DockerClient.connect()) != nil
-}
-
-struct TestFailure: Error, CustomStringConvertible {
-    let description: String
-}
-
-/// Runs the built forager binary from the package root; stdout is a pipe (not a terminal).
-func forager(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, output: String) {
-    try launch(root.appendingPathComponent(".build/debug/forager").path, arguments, environment: environment)
-}
-
-/// Runs any program; its standard output.
+/// Runs any program from the package root; its standard output. NO_COLOR is removed from the
+/// inherited environment: the caller decides, through `environment`.
 func run(_ program: String, _ arguments: [String], environment: [String: String] = [:]) throws -> String {
-    try launch(program, arguments, environment: environment).output
-}
-
-private func launch(_ program: String, _ arguments: [String], environment: [String: String]) throws -> (status: Int32, output: String) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: program)
-    process.arguments = arguments
-    process.currentDirectoryURL = root
-    var env = ProcessInfo.processInfo.environment
-    env["NO_COLOR"] = nil  // the caller decides
-    env.merge(environment) { _, new in new }
-    process.environment = env
-    let out = Pipe()
-    process.standardOutput = out
-    process.standardError = FileHandle.nullDevice
-    try process.run()
-    let data = out.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    try ChildProcess(URL(fileURLWithPath: program), arguments, directory: packageRoot, environment: environment,
+                     removing: ["NO_COLOR"]).finish().output
 }
 
 /// A scripted episode on demo__calc-1, recorded by `forager run` in its own database, its task
@@ -92,12 +60,8 @@ struct RecordedEpisode {
 
     /// Records the episode; `runArguments` go to `forager run` as well (e.g. loop limits).
     static func record(runArguments: [String] = []) async throws -> RecordedEpisode {
+        try await TestImages.shared.ensure(["demo-calc"])
         let client = try await DockerClient.connect()
-        let catalog = try RecipeCatalog(directory: root.appendingPathComponent("Images"))
-        let builder = ImageBuilder(client: client)
-        for recipe in try catalog.buildOrder(for: ["demo-calc"]) where try await client.inspectImage(recipe.tag) == nil {
-            _ = try await builder.build(recipe) { _ in }
-        }
         let suffix = UUID().uuidString.lowercased().prefix(8)
         let repository = "forager/replay-test-\(suffix)"
         try await client.tagImage("forager/demo-calc:latest", repository: repository, tag: "latest")
@@ -105,15 +69,14 @@ struct RecordedEpisode {
 
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("forager-replay-\(suffix)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let tasks = try String(contentsOf: root.appendingPathComponent("Tasks/demo/tasks.jsonl"), encoding: .utf8)
+        let tasks = try String(contentsOf: packageRoot.appendingPathComponent("Tasks/demo/tasks.jsonl"), encoding: .utf8)
         guard let line = tasks.split(separator: "\n").first(where: { $0.contains("\"demo__calc-1\"") }),
               var row = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
             throw TestFailure(description: "demo__calc-1 is not in Tasks/demo/tasks.jsonl")
         }
         row["image"] = image
         try JSONSerialization.data(withJSONObject: row).write(to: directory.appendingPathComponent("tasks.jsonl"))
-        let script = try JSONSerialization.data(withJSONObject: ["instance_id": "demo__calc-1", "turns": turns])
-        try script.write(to: directory.appendingPathComponent("script.jsonl"))
+        try ScriptedAgent.write([("demo__calc-1", turns)], to: directory.appendingPathComponent("script.jsonl"))
 
         let db = directory.appendingPathComponent("forager.sqlite").path
         let run = try forager(["run", "--tasks", directory.appendingPathComponent("tasks.jsonl").path,

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 import Trajectories
 
 /// `forager run --endpoint` against `forager serve` on 127.0.0.1, both real processes.
@@ -9,16 +10,11 @@ struct EndpointRunTests {
     func runThroughServe() async throws {
         try await ensureDemoImages()
         let key = "sk-forager-\(UUID().uuidString)"
-        let port = try freeLocalPort()
-        let serve = Process()
-        serve.executableURL = root.appendingPathComponent(".build/debug/forager")
-        serve.arguments = ["serve", "--port", "\(port)", "--api-key", key, "--context-length", "8192"]
-        serve.standardOutput = FileHandle.nullDevice
-        serve.standardError = FileHandle.nullDevice
-        try serve.run()
-        // SIGKILL: a child of the test process may inherit a blocked SIGTERM.
-        defer { kill(serve.processIdentifier, SIGKILL); serve.waitUntilExit() }
-        try await waitForListener(port: port)
+        let port = try FreePort.next()
+        let serve = try ForagerLauncher.launch(["serve", "--port", "\(port)", "--api-key", key, "--context-length", "8192"],
+                                               output: .discard)
+        defer { serve.kill() }
+        if !(try await FreePort.waitForListener(port)) { Issue.record("nothing listens on 127.0.0.1:\(port) after 60 s") }
 
         let db = FileManager.default.temporaryDirectory.appendingPathComponent("forager-endpoint-\(UUID().uuidString).sqlite").path
         let args = ["run", "--tasks", "Tasks/demo/tasks.jsonl", "--instance-ids", "demo__calc-1",
@@ -55,32 +51,4 @@ struct EndpointRunTests {
             #expect(bytes.range(of: Data(key.utf8)) == nil, "the API key is in \(db + suffix)")
         }
     }
-}
-
-func freeLocalPort() throws -> Int {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    defer { close(fd) }
-    var addr = sockaddr_in()
-    addr.sin_family = sa_family_t(AF_INET)
-    inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr)
-    _ = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-    var bound = sockaddr_in()
-    var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-    _ = withUnsafeMutablePointer(to: &bound) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
-    return Int(UInt16(bigEndian: bound.sin_port))
-}
-
-func waitForListener(port: Int) async throws {
-    for _ in 0..<600 {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_port = in_port_t(UInt16(port).bigEndian)
-        inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr)
-        let rc = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-        close(fd)
-        if rc == 0 { return }
-        try await Task.sleep(for: .milliseconds(100))
-    }
-    Issue.record("nothing listens on 127.0.0.1:\(port) after 60 s")
 }

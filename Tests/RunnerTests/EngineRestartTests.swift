@@ -1,6 +1,7 @@
 import DockerEngine
 import Foundation
 import Testing
+import TestSupport
 import Trajectories
 
 @Suite("forager run when the Docker engine restarts", .enabled { await dockerTestsEnabled() }, .serialized)
@@ -35,8 +36,7 @@ struct EngineRestartTests {
         let turns = ["<tool: bash>\necho first step\n</tool>", "<tool: bash>\nsleep 30; echo second\n</tool>",
                      "<tool: bash>\necho >> README.md; git diff > /tmp/p.patch\n</tool>",
                      "<tool: submit>\n/tmp/p.patch\n</tool>", "## Done"]
-        let line = try JSONSerialization.data(withJSONObject: ["instance_id": "demo__calc-1", "turns": turns])
-        try (String(decoding: line, as: UTF8.self) + "\n").write(to: script, atomically: true, encoding: .utf8)
+        try ScriptedAgent.write([("demo__calc-1", turns)], to: script)
         defer { try? FileManager.default.removeItem(at: script) }
         let args = ["run", "--tasks", "Tasks/demo/tasks.jsonl", "--scripted", script.path, "--instance-ids", "demo__calc-1",
                     "--db", db, "--run-id", "restart", "--json"]
@@ -89,54 +89,28 @@ struct EngineRestartTests {
     }
 }
 
-/// `forager` running in the background, its JSON output collected when it ends.
+/// `forager` running in the background, its standard error in a file, its JSON output collected
+/// when it ends (a test that stops early does not leave it running: the child is killed).
 final class LaunchedForager {
-    let process = Process()
-    let output = Pipe()
+    let child: ChildProcess
     let stderrPath: String
 
     init(_ arguments: [String], environment: [String: String], stderrPath: String) throws {
         self.stderrPath = stderrPath
-        FileManager.default.createFile(atPath: stderrPath, contents: nil)
-        process.executableURL = root.appendingPathComponent(".build/debug/forager")
-        process.arguments = arguments
-        process.currentDirectoryURL = root
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
-        process.standardOutput = output
-        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: stderrPath))
-        try process.run()
-    }
-
-    /// A test that stops early does not leave it running.
-    deinit {
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
+        child = try ForagerLauncher.launch(arguments, environment: environment, errors: .file(stderrPath))
     }
 
     /// Waits for the exit; a process still running after `limit` is a hang: killed, and reported.
     func finish(within limit: Duration) async throws -> (status: Int32, output: String) {
-        let deadline = ContinuousClock.now + limit
-        while process.isRunning, ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(200))
+        let result = await child.finish(timeout: limit)
+        if result.timedOut {
+            throw TestFailure(description: "forager run still running \(limit) after the engine stopped (killed); stderr:\n\(stderr())")
         }
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-            throw LaunchError(message: "forager run still running \(limit) after the engine stopped (killed); stderr:\n\(stderr())")
-        }
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        return (result.status, result.output)
     }
 
     func stderr() -> String {
         let text = (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? ""
         return String(text.suffix(4000))
     }
-}
-
-struct LaunchError: Error, CustomStringConvertible {
-    let message: String
-    var description: String { message }
 }

@@ -1,39 +1,8 @@
 import DockerEngine
 import Foundation
-import ImageRecipes
 import Testing
+import TestSupport
 import Trajectories
-
-let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-
-let dockerTestsEnabled: @Sendable () async -> Bool = {
-    if ProcessInfo.processInfo.environment["FORAGER_REQUIRE_DOCKER"] == "1" { return true }
-    return (try? await DockerClient.connect()) != nil
-}
-
-func forager(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, output: String) {
-    let process = Process()
-    process.executableURL = root.appendingPathComponent(".build/debug/forager")
-    process.arguments = arguments
-    process.currentDirectoryURL = root
-    process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
-    let out = Pipe()
-    process.standardOutput = out
-    process.standardError = FileHandle.nullDevice
-    try process.run()
-    let data = out.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
-}
-
-func ensureDemoImages() async throws {
-    let client = try await DockerClient.connect()
-    let catalog = try RecipeCatalog(directory: root.appendingPathComponent("Images"))
-    let builder = ImageBuilder(client: client)
-    for recipe in try catalog.buildOrder(for: ["demo-calc", "demo-ledger"]) where try await client.inspectImage(recipe.tag) == nil {
-        _ = try await builder.build(recipe) { _ in }
-    }
-}
 
 struct RunJSON: Decodable {
     let run_id: String, episodes: Int, submitted: Int, resolved: Int, errors: Int, db: String, episode_ids: [String]
@@ -87,18 +56,11 @@ struct RunTests {
         let turns = ["<tool: bash>\necho first step\n</tool>", "<tool: bash>\nsleep 10; echo second\n</tool>",
                      "<tool: bash>\ngit diff > /tmp/p.patch; echo >> README.md; git diff > /tmp/p.patch\n</tool>",
                      "<tool: submit>\n/tmp/p.patch\n</tool>", "## Done"]
-        let line = try JSONSerialization.data(withJSONObject: ["instance_id": "demo__calc-1", "turns": turns])
-        try (String(decoding: line, as: UTF8.self) + "\n").write(to: script, atomically: true, encoding: .utf8)
+        try ScriptedAgent.write([("demo__calc-1", turns)], to: script)
         let args = ["run", "--tasks", "Tasks/demo/tasks.jsonl", "--scripted", script.path, "--instance-ids", "demo__calc-1",
                     "--db", db, "--run-id", "crash", "--json"]
 
-        let process = Process()
-        process.executableURL = root.appendingPathComponent(".build/debug/forager")
-        process.arguments = args
-        process.currentDirectoryURL = root
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let process = try ForagerLauncher.launch(args, output: .discard)
         // Wait until the first step is committed, then kill the process outright.
         var recorded = 0
         for _ in 0..<600 where recorded < 1 {
@@ -109,8 +71,7 @@ struct RunTests {
             }
         }
         #expect(recorded >= 1, "no step was recorded before the kill")
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        process.kill()
 
         let store = try await TrajectoryStore.open(at: db)
         let before = try await store.episode("crash/demo__calc-1/0", allAttempts: true)

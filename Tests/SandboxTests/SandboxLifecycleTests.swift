@@ -1,6 +1,7 @@
 import DockerEngine
 import Foundation
 import Testing
+import TestSupport
 @testable import Sandbox
 
 struct ExpectedFailure: Error {}

@@ -1,14 +1,8 @@
 import DockerEngine
 import Foundation
 import Testing
+import TestSupport
 @testable import Sandbox
-
-let baseImage = "forager/base:bookworm"
-
-let dockerTestsEnabled: @Sendable () async -> Bool = {
-    if ProcessInfo.processInfo.environment["FORAGER_REQUIRE_DOCKER"] == "1" { return true }
-    return (try? await DockerClient.connect()) != nil
-}
 
 /// A sandbox on the base image with a small git repository at /testbed (two commits on main, a
 /// later commit on a side branch, a tag and a remote that the scrub must remove), and a short

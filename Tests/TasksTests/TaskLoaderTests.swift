@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import Tasks
 
 func temporaryFile(_ text: String, _ name: String = "rows.jsonl") throws -> String {
@@ -67,8 +68,7 @@ struct TaskLoaderTests {
 
     @Test("the demo tasks load")
     func demoTasks() throws {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let rows = try TaskLoader.load(root.appendingPathComponent("Tasks/demo/tasks.jsonl").path)
+        let rows = try TaskLoader.load(packageRoot.appendingPathComponent("Tasks/demo/tasks.jsonl").path)
         #expect(rows.count >= 12)
         #expect(rows.allSatisfy { !$0.failToPass.isEmpty && $0.image.hasPrefix("forager/demo-") })
     }

@@ -2,20 +2,6 @@ import Foundation
 import Testing
 @testable import Trajectories
 
-/// A fresh directory under the system temp dir, removed by the caller's `defer`.
-struct TempDir {
-    let path: String
-
-    init() throws {
-        path = NSTemporaryDirectory() + "forager-traj-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-
-    var dbPath: String { path + "/forager.sqlite" }
-
-    func remove() { try? FileManager.default.removeItem(atPath: path) }
-}
-
 func makeRun(_ store: TrajectoryStore, id: String = "r1") async throws -> Run {
     try await store.createRun(NewRun(id: id, configJSON: #"{"max_turns": 128}"#, modelName: "cwm-q8",
                                      backendKind: "local", foragerVersion: "0.1.0", tasksFile: "tasks.jsonl"))

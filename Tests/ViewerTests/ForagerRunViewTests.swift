@@ -1,34 +1,25 @@
-import DockerEngine
 import Foundation
-import ImageRecipes
 import Testing
+import TestSupport
 import Trajectories
 
-let dockerTestsEnabled: @Sendable () async -> Bool = {
-    if ProcessInfo.processInfo.environment["FORAGER_REQUIRE_DOCKER"] == "1" { return true }
-    return (try? await DockerClient.connect()) != nil && chromiumPath != nil
-}
-
-func ensureDemoImages() async throws {
-    let client = try await DockerClient.connect()
-    let catalog = try RecipeCatalog(directory: packageRoot.appendingPathComponent("Images"))
-    let builder = ImageBuilder(client: client)
-    for recipe in try catalog.buildOrder(for: ["demo-calc", "demo-ledger"]) where try await client.inspectImage(recipe.tag) == nil {
-        _ = try await builder.build(recipe) { _ in }
-    }
+/// Docker and a browser: both must be there under FORAGER_REQUIRE_DOCKER=1.
+let foragerRunViewEnabled: @Sendable () async -> Bool = {
+    if DockerSwitch.required { return true }
+    return await DockerSwitch.engineAnswers() && chromiumPath != nil
 }
 
 /// `forager view` as a user runs it, on the database a real `forager run` wrote.
-@Suite("forager view on a forager run database", .enabled { await dockerTestsEnabled() }, .serialized)
+@Suite("forager view on a forager run database", .enabled { await foragerRunViewEnabled() }, .serialized)
 struct ForagerRunViewTests {
-    var foragerPath: String { packageRoot.appendingPathComponent(".build/debug/forager").path }
+    var foragerPath: String { get throws { try ForagerLauncher.executable().path } }
 
     @Test("pages of a scripted run: the run, its episodes, a graded episode's steps and patch")
     func scriptedRunInBrowser() async throws {
         try await ensureDemoImages()
         let dir = try TempDir()
         defer { dir.remove() }
-        let run = try await runProcess(foragerPath, [
+        let run = try await runProcess(try foragerPath, [
             "run", "--tasks", packageRoot.appendingPathComponent("Tasks/demo/tasks.jsonl").path,
             "--scripted", packageRoot.appendingPathComponent("Tasks/demo/scripted-agent.jsonl").path,
             "--instance-ids", "demo__calc-1", "demo__ledger-2", "--workers", "2", "--db", dir.dbPath,
@@ -36,7 +27,7 @@ struct ForagerRunViewTests {
         ], timeout: 900)
         try #require(run.status == 0, "forager run exited \(run.status): \(run.output)")
 
-        let server = try ViewProcess(forager: foragerPath, db: dir.dbPath)
+        let server = try ViewProcess(db: dir.dbPath)
         defer { server.stop() }
         let base = try await server.url()
         #expect(base.hasPrefix("http://127.0.0.1:"))
@@ -66,46 +57,27 @@ struct ForagerRunViewTests {
 
     @Test("forager view refuses a missing database, naming it")
     func missingDatabase() async throws {
-        let result = try await runProcess(foragerPath, ["view", "--db", "/nonexistent/forager.sqlite", "--port", "0"],
+        let result = try await runProcess(try foragerPath, ["view", "--db", "/nonexistent/forager.sqlite", "--port", "0"],
                                           timeout: 60, mergeErrors: true)
         #expect(result.status == 1)
         #expect(result.output.contains("No trajectory database at /nonexistent/forager.sqlite"))
     }
 }
 
-/// `forager view --port 0` in a child process: its printed address, then SIGTERM.
-final class ViewProcess: @unchecked Sendable {
-    private let process = Process()
-    private let out = Pipe()
+/// `forager view --port 0` in a child process: its printed address, then SIGKILL.
+final class ViewProcess: Sendable {
+    private let child: ChildProcess
 
-    init(forager: String, db: String) throws {
-        process.executableURL = URL(fileURLWithPath: forager)
-        process.arguments = ["view", "--db", db, "--port", "0"]
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+    init(db: String) throws {
+        child = try ForagerLauncher.launch(["view", "--db", db, "--port", "0"])
     }
 
     /// The `http://…/` address from the "forager view: DB on URL" line.
     func url() async throws -> String {
-        let handle = out.fileHandleForReading
-        let line: String = await withCheckedContinuation { continuation in
-            DispatchQueue.global().async {
-                var text = ""
-                while !text.contains("\n") {
-                    let data = handle.availableData
-                    if data.isEmpty { break }
-                    text += String(decoding: data, as: UTF8.self)
-                }
-                continuation.resume(returning: text)
-            }
-        }
+        let line = await child.firstLine()
         let url = line.split(separator: " ").last.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
         return try #require(url.flatMap { $0.hasPrefix("http://") ? $0 : nil }, "forager view printed: \(line)")
     }
 
-    func stop() {
-        if process.isRunning { process.terminate() }
-        process.waitUntilExit()
-    }
+    func stop() { child.kill() }
 }

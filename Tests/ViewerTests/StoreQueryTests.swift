@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 import Trajectories
 
 /// The read-only queries the viewer adds to the store, on a real SQLite file.

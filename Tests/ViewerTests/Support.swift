@@ -1,14 +1,11 @@
 import Foundation
 import Testing
+import TestSupport
 import Trajectories
 @testable import Viewer
 
-let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-
 /// Where the browser tests keep their screenshots (printed by each test).
 let screenshotDirectory = packageRoot.appendingPathComponent(".build/viewer-screenshots")
-
-var browserRequired: Bool { ProcessInfo.processInfo.environment["FORAGER_REQUIRE_DOCKER"] == "1" }
 
 /// Debian's chromium, found on PATH.
 let chromiumPath: String? = {
@@ -24,43 +21,17 @@ let chromiumPath: String? = {
 
 /// Browser tests run when chromium is installed, and must run (failing without it) under
 /// FORAGER_REQUIRE_DOCKER=1, where Scripts/setup has installed it.
-let browserTestsEnabled: @Sendable () async -> Bool = { browserRequired || chromiumPath != nil }
+let browserTestsEnabled: @Sendable () async -> Bool = { DockerSwitch.required || chromiumPath != nil }
 
-struct TempDir {
-    let path: String
-
-    init() throws {
-        path = NSTemporaryDirectory() + "forager-view-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-
-    var dbPath: String { path + "/forager.sqlite" }
-
-    func remove() { try? FileManager.default.removeItem(atPath: path) }
-}
-
-/// A process's exit status and standard output; killed after `timeout` (that only catches hangs).
-/// `mergeErrors`: standard error goes to the output too (otherwise it is dropped).
+/// A process's exit status and standard output, run from the package root; killed after
+/// `timeout` (that only catches hangs). `mergeErrors`: standard error goes to the output too
+/// (otherwise it is dropped).
 func runProcess(_ executable: String, _ arguments: [String], timeout: TimeInterval = 180,
                 mergeErrors: Bool = false) async throws -> (status: Int32, output: String) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    process.currentDirectoryURL = packageRoot
-    let out = Pipe()
-    process.standardOutput = out
-    process.standardError = mergeErrors ? out : FileHandle.nullDevice
-    try process.run()
-    return await withCheckedContinuation { continuation in
-        DispatchQueue.global().async {
-            let killer = DispatchWorkItem { process.terminate() }
-            DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: killer)
-            let data = out.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            killer.cancel()
-            continuation.resume(returning: (process.terminationStatus, String(decoding: data, as: UTF8.self)))
-        }
-    }
+    let child = try ChildProcess(URL(fileURLWithPath: executable), arguments, directory: packageRoot,
+                                 errors: mergeErrors ? .capture : .discard)
+    let result = await child.finish(timeout: .seconds(timeout))
+    return (result.status, result.output)
 }
 
 /// Headless Chromium from Debian: the DOM after the page loaded, and a screenshot of it.
