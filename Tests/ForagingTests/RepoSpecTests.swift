@@ -37,14 +37,14 @@ import Testing
     @Test func theSelectionIsSeeded() throws {
         let dir = try scratchDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        try Data(MutationHelper.source.utf8).write(to: dir.appendingPathComponent(MutationHelper.fileName))
+        try installHelper(in: dir)
         try Data(MutationHelperTests.sample.utf8).write(to: dir.appendingPathComponent("m.py"))
         func select(_ seed: Int) throws -> [String] {
-            let (code, output) = try host(["python3", MutationHelper.fileName, "mutate", "--root", ".", "--file", "m.py",
+            let (code, output) = try host(["python3", PythonHelper.mutation.fileName, "mutate", "--root", ".", "--file", "m.py",
                                            "--out", "o.json", "--limit", "13", "--seed", "\(seed)"], in: dir)
             #expect(code == 0, "\(output)")
             let list = try JSONDecoder().decode(MutationList.self, from: Data(contentsOf: dir.appendingPathComponent("o.json")))
-            return list.mutations.map { "\($0.operator): \($0.note)" }
+            return list.mutations.map { "\($0.operator.rawValue): \($0.note)" }
         }
         let a = try select(1), b = try select(1), c = try select(2)
         #expect(a == b)

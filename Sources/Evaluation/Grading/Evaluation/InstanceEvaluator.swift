@@ -62,7 +62,7 @@ public struct InstanceEvaluator: Sendable {
         func lap(_ phase: String) {
             let now = ContinuousClock.now
             let d = now - clock
-            result.phases[phase] = Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+            result.phases[phase] = d.seconds
             clock = now
         }
 
