@@ -13,10 +13,10 @@ extension ForageCommand {
         let progress = ForageProgress()
         var result = try await issueFix.run { progress.handle($0) }
         progress.finish()
-        try write(result.rows, to: tasksFile)
 
         var report: RunCoordinator.Report?
-        if let (finished, solvedIDs) = try await runEpisodes(result.rows, spec: spec, runID: runID, tasksFile: tasksFile, client: client) {
+        if let (finished, solvedIDs) = try await writeAndRunEpisodes(result.rows, spec: spec, runID: runID, tasksFile: tasksFile,
+                                                                     client: client) {
             report = finished
             for i in result.commits.indices {
                 result.commits[i].solved = result.commits[i].instanceID.map(solvedIDs.contains) ?? false

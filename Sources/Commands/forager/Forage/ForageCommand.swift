@@ -109,10 +109,10 @@ struct ForageCommand: AsyncParsableCommand {
         let progress = ForageProgress()
         var result = try await forage.run { progress.handle($0) }
         progress.finish()
-        try write(result.rows, to: tasksFile)
 
         var report: RunCoordinator.Report?
-        if let (finished, solvedIDs) = try await runEpisodes(result.rows, spec: spec, runID: runID, tasksFile: tasksFile, client: client) {
+        if let (finished, solvedIDs) = try await writeAndRunEpisodes(result.rows, spec: spec, runID: runID, tasksFile: tasksFile,
+                                                                     client: client) {
             report = finished
             for i in result.operators.indices {
                 let op = result.operators[i].operator.rawValue
@@ -142,9 +142,11 @@ struct ForageCommand: AsyncParsableCommand {
         ], logsDir: logsDir))
     }
 
-    /// Runs --samples episodes per row (stored with source forage:<repo>); nil when there is nothing to run.
-    func runEpisodes(_ rows: [TaskRow], spec: RepoSpec, runID: String, tasksFile: String,
-                     client: DockerClient) async throws -> (RunCoordinator.Report, Set<String>)? {
+    /// Writes the rows to `tasksFile`, then runs --samples episodes per row (stored with source
+    /// forage:<repo>): the run's report and the ids of the rows an episode resolved; nil when no episode runs.
+    func writeAndRunEpisodes(_ rows: [TaskRow], spec: RepoSpec, runID: String, tasksFile: String,
+                             client: DockerClient) async throws -> (RunCoordinator.Report, Set<String>)? {
+        try write(rows, to: tasksFile)
         guard samples > 0, !rows.isEmpty else { return nil }
         let finished = try await EpisodeRun(backend: try backend.makeBackend(), episodeOptions: episodeOptions, sandbox: sandbox, db: db)
             .run(rows, runID: runID, samples: samples, workers: workers, tasksFile: tasksFile, source: "forage:\(spec.name)",
