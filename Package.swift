@@ -50,8 +50,8 @@ let package = Package(
             dependencies: ["CCurl", "HTTPTransport", .product(name: "Logging", package: "swift-log")],
             path: layer("Infrastructure", "DockerEngine")
         ),
-        .target(name: "ImageRecipes", dependencies: ["DockerEngine"], path: layer("Infrastructure", "ImageRecipes")),
-        // Small pieces every layer uses: seconds of a Duration, running a host process.
+        .target(name: "ImageRecipes", dependencies: ["DockerEngine", "ForagerSupport"], path: layer("Infrastructure", "ImageRecipes")),
+        // Small pieces every layer uses: seconds of a Duration, running a host process, Python `str` semantics.
         .target(name: "ForagerSupport", path: layer("Infrastructure", "ForagerSupport")),
 
         // MARK: Data
@@ -65,7 +65,7 @@ let package = Package(
 
         // MARK: Environment
         .target(name: "Sandbox", dependencies: ["DockerEngine"], path: layer("Environment", "Sandbox")),
-        .target(name: "AgentTools", path: layer("Environment", "AgentTools")),
+        .target(name: "AgentTools", dependencies: ["ForagerSupport"], path: layer("Environment", "AgentTools")),
 
         // MARK: Agent
         // Quantized dot products, dequantization, thread pool: AVX2/FMA chosen at run time per
@@ -105,12 +105,14 @@ let package = Package(
         ),
         .target(
             name: "Foraging",
-            dependencies: ["Grading", "Tasks", "Sandbox", "DockerEngine", "CGit2"],
-            path: layer("Workflows", "Foraging")
+            dependencies: ["Grading", "Tasks", "Sandbox", "DockerEngine", "CGit2", "ForagerSupport"],
+            path: layer("Workflows", "Foraging"),
+            // Resources/: the Python helpers copied into repository containers (PythonHelper), plain .py files.
+            resources: [.copy("Resources")]
         ),
         .target(
             name: "Benchmarks",
-            dependencies: ["DockerEnvironment", "DockerEngine", "Sandbox", "Agent", "AgentTools", "Grading", "Tasks"],
+            dependencies: ["DockerEnvironment", "DockerEngine", "Sandbox", "Agent", "AgentTools", "Grading", "Tasks", "ForagerSupport"],
             path: layer("Workflows", "Benchmarks")
         ),
         // `forager view`: server-rendered pages over a trajectory database.
@@ -145,6 +147,7 @@ let package = Package(
         ),
 
         // MARK: Tests
+        .testTarget(name: "ForagerSupportTests", dependencies: ["ForagerSupport"]),
         // What the test targets share: the Docker-tests switch, the `forager` of the build in
         // use, the package root, test images, free ports and child processes.
         .target(name: "TestSupport", dependencies: ["DockerEngine", "ImageRecipes"], path: "Tests/TestSupport"),

@@ -27,6 +27,10 @@ struct ForageCommandTests {
         #expect(status == 0)
         let synth = try JSONDecoder().decode(Summary.self, from: Data(output.utf8))
         #expect(synth.validated >= 1 && synth.episodes == 0 && synth.tasks_file == "tasks.jsonl")
+        let keys = try #require(JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any]).keys
+        #expect(Set(keys) == ["repo", "image", "run_id", "mode", "base_commit", "candidates", "mutations_found", "mutations_validated",
+                              "validated", "families", "tasks_file", "seconds", "seconds_per_validated", "episodes", "resolved",
+                              "operators"])
         let rows = try TaskLoader.load(dir.appendingPathComponent("tasks.jsonl").path)
         #expect(rows.count == synth.validated)
 
@@ -51,6 +55,7 @@ struct ForageCommandTests {
         #expect(try TaskLoader.load(dir.appendingPathComponent("tasks2.jsonl").path).map(\.instanceID) == rows.map(\.instanceID))
         #expect(run.episodes == rows.count && run.resolved == rows.count)
         #expect(run.operators.map(\.solved).reduce(0, +) == rows.count)
+        #expect(runOutput.contains("\"db\" : \"\(db)\""))
 
         let store = try await TrajectoryStore.open(at: db)
         let episodes = try await store.episodes(run: "episodes")

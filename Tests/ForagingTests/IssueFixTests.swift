@@ -89,6 +89,9 @@ struct IssueFixTests {
         let synth = try JSONDecoder().decode(Summary.self, from: Data(output.utf8))
         #expect(synth.scanned == 7 && synth.candidates == 5 && synth.episodes == 0 && synth.tasks_file == "tasks.jsonl")
         #expect(synth.validated >= 1)
+        let keys = try #require(JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any]).keys
+        #expect(Set(keys) == ["repo", "image", "run_id", "mode", "head", "scanned", "candidates", "validated", "tasks_file", "seconds",
+                              "seconds_per_validated", "episodes", "resolved", "commits"])
         let rows = try TaskLoader.load(dir.appendingPathComponent("tasks.jsonl").path)
         #expect(rows.count == synth.validated)
         for row in rows {

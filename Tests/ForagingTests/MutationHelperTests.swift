@@ -27,7 +27,7 @@ import Testing
 
     func mutations(_ op: String) throws -> [(Mutation, String)] {
         let (all, original) = try hostMutations(Self.sample)
-        return try all.filter { $0.operator == op }.map { ($0, try mutated($0, original)) }
+        return try all.filter { $0.operator.rawValue == op }.map { ($0, try mutated($0, original)) }
     }
 
     @Test func everyMutationAppliesInSwiftAsInPython() throws {
@@ -35,12 +35,12 @@ import Testing
         #expect(all.count > 30)
         for m in all {
             let bytes = try EditApplication.apply(m.edits, to: original, file: m.file)
-            #expect(EditApplication.fnv1a64(bytes) == m.mutatedFNV1a64, "\(m.operator): \(m.note)")
+            #expect(EditApplication.fnv1a64(bytes) == m.mutatedFNV1a64, "\(m.operator.rawValue): \(m.note)")
             #expect(bytes.count == m.mutatedBytes)
-            #expect(MutationFamily.byOperator[m.operator] == m.family)
+            #expect(m.operator.family == m.family)
         }
         // Every operator family occurs on this snippet.
-        #expect(Set(all.map(\.operator)) == Set(MutationFamily.operators))
+        #expect(Set(all.map(\.operator)) == Set(MutationOperator.allCases))
     }
 
     @Test func bodyDeletionKeepsTheDocstring() throws {
@@ -116,7 +116,7 @@ import Testing
 
     @Test func carriageReturnLineEndingsKeepPositions() throws {
         let (all, original) = try hostMutations("def f(a, b):\r\n    \"\"\"é\"\"\"\r\n    return a + b\r\n")
-        let plus = try #require(all.first { $0.operator == "op_change_binary" })
+        let plus = try #require(all.first { $0.operator == .opChangeBinary })
         #expect(try mutated(plus, original) == "def f(a, b):\r\n    \"\"\"é\"\"\"\r\n    return a - b\r\n")
     }
 }

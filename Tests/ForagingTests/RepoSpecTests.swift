@@ -26,6 +26,38 @@ import TestSupport
         #expect(message.contains("field 'source_dirs' is empty"))
     }
 
+    @Test func everySpecInTasksReposLoadsAndRoundTrips() throws {
+        let folder = repositoryRoot.appendingPathComponent("Tasks/repos")
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".json") }.sorted()
+        #expect(files.count >= 6)
+        for file in files {
+            let path = folder.appendingPathComponent(file).path
+            let spec = try RepoSpec.load(path)
+            #expect(spec.file == path && spec.name + ".json" == file)
+            var decoded = try JSONDecoder().decode(RepoSpec.self, from: JSONEncoder().encode(spec))
+            decoded.file = path
+            #expect(decoded == spec)
+        }
+    }
+
+    @Test func notAnObjectNotJSONAndNullFields() throws {
+        let dir = try scratchDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        func message(_ text: String) throws -> String {
+            let file = dir.appendingPathComponent("spec.json")
+            try Data(text.utf8).write(to: file)
+            do { _ = try RepoSpec.load(file.path) } catch { return error.description }
+            return ""
+        }
+        #expect(try message("[1, 2]").hasSuffix("spec.json: the file is not a JSON object"))
+        #expect(try message("{\"name\": ").contains("spec.json: the file is not valid JSON"))
+        let nulls = try message(#"{"name": null, "image": "i", "test_cmd": "pytest", "source_dirs": ["a", 3], "timeout": -1}"#)
+        #expect(nulls.contains("spec.json: field 'name' should be a string"))
+        #expect(nulls.contains("spec.json: field 'source_dirs' item 2 should be a relative folder inside repo_root"))
+        #expect(nulls.contains("spec.json: field 'timeout' should be a positive number of seconds"))
+        #expect(try message(#"{"name": "n", "image": "i", "test_cmd": "pytest", "source_dirs": ["a"], "timeout": null}"#).isEmpty)
+    }
+
     @Test func tracingNeedsAPlainPytestCommand() throws {
         let spec = RepoSpec(name: "x", image: "i", testCommand: "make test", sourceDirectories: ["x"], file: "x.json")
         var message = ""
@@ -38,14 +70,14 @@ import TestSupport
     @Test func theSelectionIsSeeded() throws {
         let dir = try scratchDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        try Data(MutationHelper.source.utf8).write(to: dir.appendingPathComponent(MutationHelper.fileName))
+        try installHelper(in: dir)
         try Data(MutationHelperTests.sample.utf8).write(to: dir.appendingPathComponent("m.py"))
         func select(_ seed: Int) throws -> [String] {
-            let (code, output) = try host(["python3", MutationHelper.fileName, "mutate", "--root", ".", "--file", "m.py",
+            let (code, output) = try host(["python3", PythonHelper.mutation.fileName, "mutate", "--root", ".", "--file", "m.py",
                                            "--out", "o.json", "--limit", "13", "--seed", "\(seed)"], in: dir)
             #expect(code == 0, "\(output)")
             let list = try JSONDecoder().decode(MutationList.self, from: Data(contentsOf: dir.appendingPathComponent("o.json")))
-            return list.mutations.map { "\($0.operator): \($0.note)" }
+            return list.mutations.map { "\($0.operator.rawValue): \($0.note)" }
         }
         let a = try select(1), b = try select(1), c = try select(2)
         #expect(a == b)

@@ -21,17 +21,22 @@ func host(_ arguments: [String], in directory: URL, stdin: String? = nil) throws
 func hostMutations(_ source: String, file: String = "mod.py") throws -> (mutations: [Mutation], original: [UInt8]) {
     let dir = try scratchDirectory()
     defer { try? FileManager.default.removeItem(at: dir) }
-    try Data(MutationHelper.source.utf8).write(to: dir.appendingPathComponent(MutationHelper.fileName))
+    try installHelper(in: dir)
     let target = dir.appendingPathComponent(file)
     try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
     try Data(source.utf8).write(to: target)
-    let (code, output) = try host(["python3", MutationHelper.fileName, "mutate", "--root", ".", "--file", file, "--out", "out.json", "--per-operator", "1000"], in: dir)
+    let (code, output) = try host(["python3", PythonHelper.mutation.fileName, "mutate", "--root", ".", "--file", file, "--out", "out.json", "--per-operator", "1000"], in: dir)
     guard code == 0 else { throw HelperFailure(output: output) }
     let list = try JSONDecoder().decode(MutationList.self, from: Data(contentsOf: dir.appendingPathComponent("out.json")))
     return (list.mutations, Array(source.utf8))
 }
 
 struct HelperFailure: Error { let output: String }
+
+/// Copies the mutation helper from the resources bundle into `directory`, as Forage copies it into a container.
+func installHelper(in directory: URL) throws {
+    try PythonHelper.mutation.source().write(to: directory.appendingPathComponent(PythonHelper.mutation.fileName))
+}
 
 /// The file after a mutation, applied by Swift.
 func mutated(_ m: Mutation, _ original: [UInt8]) throws -> String {

@@ -1,4 +1,5 @@
 import DockerEngine
+import ForagerSupport
 import Foundation
 
 /// Builds recipes into images through the engine.
@@ -70,25 +71,16 @@ public struct ImageBuilder: Sendable {
 /// Runs a recipe's helper script and returns its standard output; fails with its error output otherwise.
 enum Script {
     static func run(_ path: String, _ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        let out = Pipe()
-        process.standardOutput = out
-        // Error output goes to a file: two pipes read in turn can deadlock when both fill.
-        let errPath = FileManager.default.temporaryDirectory.appendingPathComponent("forager-script-\(UUID().uuidString).err")
-        _ = FileManager.default.createFile(atPath: errPath.path, contents: nil)
-        defer { try? FileManager.default.removeItem(at: errPath) }
-        let errHandle = try FileHandle(forWritingTo: errPath)
-        defer { try? errHandle.close() }
-        process.standardError = errHandle
-        do { try process.run() } catch { throw RecipeError.scriptFailed(path, "cannot start: \(error)") }
-        let output = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            let errText = (try? String(contentsOf: errPath, encoding: .utf8)) ?? ""
-            throw RecipeError.scriptFailed(path, errText.isEmpty ? "exit status \(process.terminationStatus)" : errText)
+        let result: ProcessRunner.Result
+        do {
+            result = try ProcessRunner.run(path, arguments)
+        } catch {
+            throw RecipeError.scriptFailed(path, "cannot start: \(error)")
         }
-        return String(decoding: output, as: UTF8.self)
+        guard result.succeeded else {
+            let errText = result.stderrText
+            throw RecipeError.scriptFailed(path, errText.isEmpty ? "exit status \(result.status)" : errText)
+        }
+        return result.stdoutText
     }
 }

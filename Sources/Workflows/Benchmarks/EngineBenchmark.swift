@@ -1,4 +1,5 @@
 import DockerEngine
+import ForagerSupport
 import Sandbox
 import Foundation
 
@@ -108,15 +109,9 @@ enum CLI {
     }
 
     static func run(_ name: String, _ arguments: [String], direct: Bool = false) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: direct ? name : "/usr/bin/env")
-        process.arguments = direct ? arguments : [name] + arguments
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw DockerError.invalidArgument("\(name) \(arguments.joined(separator: " ")) exited with \(process.terminationStatus)")
+        let result = try ProcessRunner.run(direct ? name : "/usr/bin/env", direct ? arguments : [name] + arguments, output: .discard)
+        guard result.succeeded else {
+            throw DockerError.invalidArgument("\(name) \(arguments.joined(separator: " ")) exited with \(result.status)")
         }
     }
 }

@@ -1,4 +1,5 @@
 import DockerEngine
+import ForagerSupport
 import Foundation
 import Grading
 import Tasks
@@ -39,7 +40,7 @@ public struct EvalBenchmark: Sendable {
             let start = ContinuousClock.now
             let summary = try await run.run(tasks: tasks, predictions: PredictionLoader.gold(tasks))
             let elapsed = ContinuousClock.now - start
-            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            let seconds = elapsed.seconds
             perMinute["\(workers)"] = rounded(Double(tasks.count) / seconds * 60)
             resolved["\(workers)"] = summary.resolvedInstances
             for (phase, s) in summary.phaseSeconds { phaseTotals[phase.rawValue, default: 0] += s }

@@ -1,3 +1,4 @@
+import ForagerSupport
 import Foundation
 
 /// Percentiles of a list of durations, in milliseconds.
@@ -7,7 +8,7 @@ public struct Samples: Sendable {
     public init() {}
 
     public mutating func add(_ d: Duration) {
-        millis.append(Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15)
+        millis.append(d.milliseconds)
     }
 
     /// Nearest-rank percentile (p in 0...100); 0 when empty.

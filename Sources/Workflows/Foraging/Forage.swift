@@ -1,4 +1,5 @@
 import DockerEngine
+import ForagerSupport
 import Foundation
 import Grading
 import Sandbox
@@ -55,8 +56,8 @@ public struct Forage: Sendable {
     }
 
     public struct OperatorReport: Codable, Sendable {
-        public var `operator`: String
-        public var family: String
+        public var `operator`: MutationOperator
+        public var family: MutationFamily
         /// Mutations the helper found for the candidate functions.
         public var candidates: Int
         /// Mutations applied and validated in a container.
@@ -131,7 +132,7 @@ public struct Forage: Sendable {
             guard (try? PatchFiles(parsing: forward))?.testFiles.isEmpty == true else { continue }
             guard seenDiffs.insert(forward).inserted else { duplicates += 1; continue }
             let hash = String(EditApplication.fnv1a64(Array(forward.utf8)).prefix(8))
-            prepared.append(("\(spec.name).\(commit8).\(m.operator)__\(hash)", m, diff))
+            prepared.append(("\(spec.name).\(commit8).\(m.operator.rawValue)__\(hash)", m, diff))
         }
         progress(.validating(total: prepared.count, duplicates: duplicates))
 
@@ -159,15 +160,15 @@ public struct Forage: Sendable {
         let rows = outcomes.compactMap(\.row)
         var operators: [OperatorReport] = []
         let found = analysis.found
-        for op in MutationFamily.operators {
+        for op in MutationOperator.sorted {
             let applied = outcomes.filter { $0.mutation.operator == op }
-            operators.append(OperatorReport(operator: op, family: MutationFamily.byOperator[op] ?? "", candidates: found[op] ?? 0,
+            operators.append(OperatorReport(operator: op, family: op.family, candidates: found[op.rawValue] ?? 0,
                                             applied: applied.count, kept: applied.filter { $0.row != nil }.count, solved: 0))
         }
         let elapsed = ContinuousClock.now - started
         return Result(baseCommit: head, candidateFunctions: analysis.functions, mutationsFound: found.values.reduce(0, +),
                       referencePassing: passing.count, rows: rows, outcomes: outcomes, operators: operators,
-                      seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+                      seconds: elapsed.seconds)
     }
 
     // MARK: - Steps
@@ -196,8 +197,9 @@ public struct Forage: Sendable {
             guard headRun.exitCode == 0, head.count >= 8 else {
                 throw ForageError.spec(spec.file, "\(spec.repoRoot) in \(spec.image) is not a git repository with a commit")
             }
-            try await client.writeFile(container: id, path: MutationHelper.containerPath, contents: Data(MutationHelper.source.utf8))
-            var trace = [spec.python, MutationHelper.containerPath, "trace", "--root", spec.repoRoot, "--out", "/tmp/forager-trace.json"]
+            let helper = PythonHelper.mutation
+            try await client.writeFile(container: id, path: helper.containerPath, contents: try helper.source())
+            var trace = [spec.python, helper.containerPath, "trace", "--root", spec.repoRoot, "--out", "/tmp/forager-trace.json"]
             for d in spec.sourceDirectories { trace += ["--source", d] }
             let traced = try await run(trace + ["--"] + pytestArguments)
             guard let traceData = try await client.readFile(container: id, path: "/tmp/forager-trace.json"),
@@ -208,7 +210,7 @@ public struct Forage: Sendable {
             guard !traceResult.functions.isEmpty else {
                 throw ForageError.spec(spec.file, "no function under source_dirs \(spec.sourceDirectories) runs in a passing test")
             }
-            let mutate = try await run([spec.python, MutationHelper.containerPath, "mutate", "--root", spec.repoRoot,
+            let mutate = try await run([spec.python, helper.containerPath, "mutate", "--root", spec.repoRoot,
                                         "--candidates", "/tmp/forager-trace.json", "--out", "/tmp/forager-mutations.json",
                                         "--limit", "\(options.mutations)", "--seed", "\(options.seed)"])
             guard let listData = try await client.readFile(container: id, path: "/tmp/forager-mutations.json"),
@@ -232,8 +234,7 @@ public struct Forage: Sendable {
         let clock = ContinuousClock.now
         func done(_ row: TaskRow?, _ reason: String) -> Outcome {
             let d = ContinuousClock.now - clock
-            return Outcome(id: id, mutation: mutation, row: row, reason: reason,
-                           seconds: Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18)
+            return Outcome(id: id, mutation: mutation, row: row, reason: reason, seconds: d.seconds)
         }
         let bug = diff.forward, fix = diff.reverse
         var probe = baseRow(id: id)
@@ -258,7 +259,7 @@ public struct Forage: Sendable {
         row.problemStatement = ProblemStatement.make(failing: status.failure, testOutput: result.testOutput ?? "",
                                                      testCommand: spec.testCommand, repoRoot: spec.repoRoot)
         row.extra = [
-            "mutation_operator": .string(mutation.operator), "mutation_family": .string(mutation.family),
+            "mutation_operator": .string(mutation.operator.rawValue), "mutation_family": .string(mutation.family.rawValue),
             "mutation_file": .string(mutation.file), "mutation_function": .string(mutation.function),
             "mutation_note": .string(mutation.note), "forage_seed": .number(Double(options.seed)),
         ]

@@ -1,4 +1,5 @@
 import DockerEngine
+import ForagerSupport
 import Foundation
 import Grading
 import Sandbox
@@ -113,7 +114,7 @@ public struct IssueFix: Sendable {
         let elapsed = ContinuousClock.now - started
         return Result(head: history.head, scanned: history.scanned, candidates: candidates.count,
                       rows: validated.compactMap(\.2), commits: reports,
-                      seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+                      seconds: elapsed.seconds)
     }
 
     /// The stable id of a commit's task: `<repo>.<parent8>.issue__<commit8>` (base, then the fix).
@@ -138,7 +139,7 @@ public struct IssueFix: Sendable {
         report.instanceID = id
         func done(_ row: TaskRow?, _ reason: String) -> (CommitReport, TaskRow?) {
             let d = ContinuousClock.now - clock
-            report.seconds = Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+            report.seconds = d.seconds
             report.reason = reason
             report.kept = row != nil
             return (report, row)

@@ -30,8 +30,8 @@ public struct Mutation: Codable, Sendable, Equatable {
     public var file: String
     public var function: String
     public var functionLine: Int
-    public var `operator`: String
-    public var family: String
+    public var `operator`: MutationOperator
+    public var family: MutationFamily
     public var note: String
     public var edits: [SourceEdit]
     /// FNV-1a 64 of the mutated file's bytes, as the helper computed it (Swift checks its own).
@@ -48,7 +48,7 @@ public struct Mutation: Codable, Sendable, Equatable {
 public struct MutationList: Codable, Sendable {
     /// The selection, in order (a seeded round robin over the operators).
     public var mutations: [Mutation]
-    /// Mutations enumerated per operator before the selection (not yet checked to parse).
+    /// Mutations enumerated per operator (by name) before the selection (not yet checked to parse).
     public var found: [String: Int]
     /// Mutations dropped because the result did not parse, did not change the tree, or did not compile.
     public var dropped: [String: Int]
@@ -71,16 +71,36 @@ public struct TraceResult: Codable, Sendable {
     enum CodingKeys: String, CodingKey { case exitCode = "exit_code", passed, failed, functions }
 }
 
-/// The operator families, as ForagerAgent and SWE-smith group them.
-public enum MutationFamily {
-    public static let byOperator: [String: String] = [
-        "func_rm_body": "functions", "func_rm_stmt": "functions",
-        "arg_rm_param": "arguments", "arg_shuffle": "arguments",
-        "var_swap": "variables",
-        "stmt_rm_import": "statements", "stmt_rm_return": "statements",
-        "op_change_binary": "operators", "op_change_unary": "operators",
-        "op_change_bool": "operators", "op_change_compare": "operators",
-        "const_change": "constants", "ctrl_invert_if": "conditions",
-    ]
-    public static var operators: [String] { byOperator.keys.sorted() }
+/// The mutation operators and their families (as ForagerAgent and SWE-smith group them): the one
+/// table of them, which the helper's `FAMILIES` repeats in Python (a test checks they agree).
+public enum MutationOperator: String, Codable, Sendable, CaseIterable, Comparable {
+    case funcRmBody = "func_rm_body", funcRmStmt = "func_rm_stmt"
+    case argRmParam = "arg_rm_param", argShuffle = "arg_shuffle"
+    case varSwap = "var_swap"
+    case stmtRmImport = "stmt_rm_import", stmtRmReturn = "stmt_rm_return"
+    case opChangeBinary = "op_change_binary", opChangeUnary = "op_change_unary"
+    case opChangeBool = "op_change_bool", opChangeCompare = "op_change_compare"
+    case constChange = "const_change"
+    case ctrlInvertIf = "ctrl_invert_if"
+
+    public var family: MutationFamily {
+        switch self {
+        case .funcRmBody, .funcRmStmt: return .functions
+        case .argRmParam, .argShuffle: return .arguments
+        case .varSwap: return .variables
+        case .stmtRmImport, .stmtRmReturn: return .statements
+        case .opChangeBinary, .opChangeUnary, .opChangeBool, .opChangeCompare: return .operators
+        case .constChange: return .constants
+        case .ctrlInvertIf: return .conditions
+        }
+    }
+
+    /// Every operator, in the order of their names (the order of reports).
+    public static var sorted: [MutationOperator] { allCases.sorted() }
+
+    public static func < (a: MutationOperator, b: MutationOperator) -> Bool { a.rawValue < b.rawValue }
+}
+
+public enum MutationFamily: String, Codable, Sendable, CaseIterable {
+    case functions, arguments, variables, statements, operators, constants, conditions
 }

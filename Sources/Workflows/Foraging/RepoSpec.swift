@@ -2,7 +2,7 @@ import Foundation
 
 /// A repository to forage (`Tasks/repos/<name>.json`): the image holding it, where it lives, how
 /// its tests run and are parsed, and which source folders may be mutated.
-public struct RepoSpec: Sendable, Equatable {
+public struct RepoSpec: Sendable, Equatable, Codable {
     public var name: String
     public var image: String
     public var repoRoot: String
@@ -13,8 +13,13 @@ public struct RepoSpec: Sendable, Equatable {
     public var python: String
     /// Seconds one validation run of the tests may take; nil: derived from the reference run.
     public var timeout: Double?
-    /// The file it was read from (for messages).
+    /// The file it was read from (for messages; not a field of the file).
     public var file: String
+
+    enum CodingKeys: String, CodingKey {
+        case name, image, repoRoot = "repo_root", testCommand = "test_cmd", logParser = "log_parser"
+        case sourceDirectories = "source_dirs", python, timeout
+    }
 
     public init(name: String, image: String, repoRoot: String = "/testbed", testCommand: String, logParser: String = "pytest",
                 sourceDirectories: [String], python: String = "python", timeout: Double? = nil, file: String = "<memory>") {
@@ -32,48 +37,18 @@ public struct RepoSpec: Sendable, Equatable {
     /// Reads and checks a spec file; every problem names the file and the field.
     public static func load(_ path: String) throws(RepoSpecError) -> RepoSpec {
         guard let data = FileManager.default.contents(atPath: path) else { throw .unreadable(path) }
-        guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
+        do {
+            var spec = try JSONDecoder().decode(RepoSpec.self, from: data)
+            spec.file = path
+            return spec
+        } catch let problems as RepoSpecProblems {
+            throw .invalid(path, problems.list)
+        } catch DecodingError.typeMismatch(_, _) {
             throw .invalid(path, ["the file is not a JSON object"])
+        } catch {
+            throw .invalid(path, ["the file is not valid JSON (\(error.localizedDescription))"])
         }
-        var problems: [String] = []
-        func string(_ key: String, default value: String? = nil) -> String {
-            switch object[key] {
-            case let s as String where !s.isEmpty: return s
-            case nil: if let value { return value }; problems.append("field '\(key)' is missing")
-            case is String: problems.append("field '\(key)' is empty")
-            default: problems.append("field '\(key)' should be a string")
-            }
-            return value ?? ""
-        }
-        let name = string("name"), image = string("image"), testCommand = string("test_cmd")
-        let repoRoot = string("repo_root", default: "/testbed"), logParser = string("log_parser", default: "pytest")
-        let python = string("python", default: "python")
-        if !repoRoot.hasPrefix("/") { problems.append("field 'repo_root' must be an absolute path, found '\(repoRoot)'") }
-        var dirs: [String] = []
-        switch object["source_dirs"] {
-        case let list as [Any]:
-            for (i, item) in list.enumerated() {
-                if let s = item as? String, !s.isEmpty, !s.hasPrefix("/"), !s.split(separator: "/").contains("..") {
-                    dirs.append(s)
-                } else {
-                    problems.append("field 'source_dirs' item \(i + 1) should be a relative folder inside repo_root")
-                }
-            }
-            if list.isEmpty { problems.append("field 'source_dirs' is empty (name the folders to mutate)") }
-        case nil: problems.append("field 'source_dirs' is missing (a list of folders to mutate)")
-        default: problems.append("field 'source_dirs' should be a list of folders")
-        }
-        var timeout: Double?
-        switch object["timeout"] {
-        case nil, is NSNull: break
-        case let n as NSNumber where n.doubleValue > 0: timeout = n.doubleValue
-        default: problems.append("field 'timeout' should be a positive number of seconds")
-        }
-        if !problems.isEmpty { throw .invalid(path, problems) }
-        return RepoSpec(name: name, image: image, repoRoot: repoRoot, testCommand: testCommand, logParser: logParser,
-                        sourceDirectories: dirs, python: python, timeout: timeout, file: path)
     }
-
     /// The pytest arguments of `test_cmd` (`pytest …`, `python -m pytest …`), for the tracer.
     public func pytestArguments() throws(RepoSpecError) -> [String] {
         if testCommand.contains(where: { "'\"$`|;&<>\\".contains($0) }) {

@@ -1,4 +1,5 @@
 import AgentTools
+import ForagerSupport
 
 /// The system and user prompts of an episode (spec §1.2).
 public enum InitialPrompt {

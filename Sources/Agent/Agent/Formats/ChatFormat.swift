@@ -1,4 +1,5 @@
 import AgentTools
+import ForagerSupport
 import Inference
 
 /// Who speaks a message. Tool results carry the tool's name exactly as parsed (`tool: bash`).

@@ -1,11 +1,6 @@
-extension Duration {
-    /// The duration in seconds, as the loop's records and model timings store it.
-    var inSeconds: Double {
-        Double(components.seconds) + Double(components.attoseconds) / 1e18
-    }
-}
+import ForagerSupport
 
-/// Seconds since `start` on the continuous clock.
+/// Seconds since `start` on the continuous clock, as the loop's records and model timings store it.
 func seconds(since start: ContinuousClock.Instant) -> Double {
-    (ContinuousClock.now - start).inSeconds
+    (ContinuousClock.now - start).seconds
 }

@@ -39,7 +39,7 @@ struct ForageCommand: AsyncParsableCommand {
     var repo: String
 
     @Option(help: "mutate-fix (mutations of the code at HEAD) or issue-fix (commits of the history that change source and tests).")
-    var mode = "mutate-fix"
+    var mode: ForageMode = .mutateFix
 
     @Option(help: "issue-fix: a host git directory to read the history from (default: <repo_root>/.git copied out of the image).")
     var gitDir: String?
@@ -84,10 +84,7 @@ struct ForageCommand: AsyncParsableCommand {
     var json = false
 
     func validate() throws {
-        guard mode == "mutate-fix" || mode == "issue-fix" else {
-            throw ValidationError("--mode must be mutate-fix or issue-fix, not '\(mode)'.")
-        }
-        if gitDir != nil && mode != "issue-fix" { throw ValidationError("--git-dir is for --mode issue-fix.") }
+        if gitDir != nil && mode != .issueFix { throw ValidationError("--git-dir is for --mode issue-fix.") }
         guard mutations >= 1 else { throw ValidationError("--mutations must be at least 1.") }
         guard samples >= 0 else { throw ValidationError("--samples must be 0 or more.") }
         guard workers >= 1 else { throw ValidationError("--workers must be at least 1.") }
@@ -98,81 +95,64 @@ struct ForageCommand: AsyncParsableCommand {
         let runID = self.runID ?? "forage-\(spec.name)-\(EvalCommand.timestampRunID())"
         let tasksFile = out ?? "tasks-\(spec.name)-\(runID).jsonl"
         let client = try await DockerClient.connect()
-        if mode == "issue-fix" {
-            return try await runIssueFix(spec: spec, runID: runID, tasksFile: tasksFile, client: client)
+        switch mode {
+        case .mutateFix: try await runMutateFix(spec: spec, runID: runID, tasksFile: tasksFile, client: client)
+        case .issueFix: try await runIssueFix(spec: spec, runID: runID, tasksFile: tasksFile, client: client)
         }
+    }
+
+    /// `--mode mutate-fix`: tasks from validated mutations, a per-operator report, then episodes.
+    func runMutateFix(spec: RepoSpec, runID: String, tasksFile: String, client: DockerClient) async throws {
         let forage = Forage(client: client, spec: spec, options: .init(
             mutations: mutations, workers: workers, seed: seed, runID: runID, logsDirectory: URL(fileURLWithPath: logsDir),
             testTimeout: testTimeout, goldCheck: !noGoldCheck))
         let progress = ForageProgress()
         var result = try await forage.run { progress.handle($0) }
         progress.finish()
-        try write(result.rows, to: tasksFile)
 
         var report: RunCoordinator.Report?
-        if let (finished, solvedIDs) = try await runEpisodes(result.rows, spec: spec, runID: runID, tasksFile: tasksFile, client: client) {
+        if let (finished, solvedIDs) = try await writeAndRunEpisodes(result.rows, spec: spec, runID: runID, tasksFile: tasksFile,
+                                                                     client: client) {
             report = finished
             for i in result.operators.indices {
-                let op = result.operators[i].operator
+                let op = result.operators[i].operator.rawValue
                 result.operators[i].solved = result.rows.filter {
                     $0.extra["mutation_operator"]?.stringValue == op && solvedIDs.contains($0.instanceID)
                 }.count
             }
         }
 
-        let families = Set(result.rows.compactMap { $0.extra["mutation_family"]?.stringValue })
-        if json {
-            try Output.json(ForageSummary(
-                repo: spec.name, image: spec.image, runID: runID, baseCommit: result.baseCommit,
-                candidates: result.candidateFunctions, mutationsFound: result.mutationsFound,
-                mutationsValidated: result.outcomes.count, validated: result.rows.count, families: families.sorted(),
-                tasksFile: tasksFile, seconds: result.seconds, secondsPerValidated: result.secondsPerValidated,
-                episodes: report?.episodes ?? 0, resolved: report?.resolved ?? 0, db: report == nil ? nil : db,
-                operators: result.operators))
-            return
-        }
+        let families = Set(result.rows.compactMap { $0.extra["mutation_family"]?.stringValue }).sorted()
+        let summary = ForageSummary(
+            spec: spec, runID: runID, commit: result.baseCommit, candidates: result.candidateFunctions, validated: result.rows.count,
+            tasksFile: tasksFile, seconds: result.seconds, secondsPerValidated: result.secondsPerValidated, report: report, db: db,
+            details: .mutateFix(mutationsFound: result.mutationsFound, mutationsValidated: result.outcomes.count,
+                                families: families, operators: result.operators))
+        if json { return try Output.json(summary) }
         var table = [["operator", "family", "candidates", "applied", "kept", "solved"]]
         for o in result.operators where o.candidates > 0 || o.applied > 0 {
-            table.append([o.operator, o.family, "\(o.candidates)", "\(o.applied)", "\(o.kept)", samples > 0 ? "\(o.solved)" : "-"])
+            table.append([o.operator.rawValue, o.family.rawValue, "\(o.candidates)", "\(o.applied)", "\(o.kept)", samples > 0 ? "\(o.solved)" : "-"])
         }
         print(Output.table(table))
         print("")
-        var summary = [
-            ["repository", "\(spec.name) (\(spec.image) at \(result.baseCommit.prefix(12)))"],
+        print(summary.table([
             ["candidate functions", "\(result.candidateFunctions) executed by passing tests (\(result.referencePassing) passing tests)"],
             ["mutations", "\(result.mutationsFound) found, \(result.outcomes.count) validated"],
-            ["validated tasks", "\(result.rows.count) across \(families.count) \(families.count == 1 ? "family" : "families") (\(families.sorted().joined(separator: ", ")))"],
-            ["time", String(format: "%.0f s; %@ per validated task", result.seconds,
-                            result.secondsPerValidated.map { String(format: "%.1f s", $0) } ?? "-")],
-            ["tasks", tasksFile],
-            ["logs", "\(logsDir)/forage/\(runID)/"],
-        ]
-        if let report {
-            summary.append(["episodes", "\(report.episodes) (\(report.submitted) submitted, \(report.resolved) resolved, \(report.errors) errors)"])
-            summary.append(["trajectories", "\(report.db) (forager export --run \(report.runID) --format cwm|mini|preds)"])
-        }
-        print(Output.table(summary))
+            ["validated tasks", "\(result.rows.count) across \(families.count) \(families.count == 1 ? "family" : "families") (\(families.joined(separator: ", ")))"],
+        ], logsDir: logsDir))
     }
 
-    /// Runs --samples episodes per row (stored with source forage:<repo>); nil when there is nothing to run.
-    func runEpisodes(_ rows: [TaskRow], spec: RepoSpec, runID: String, tasksFile: String,
-                     client: DockerClient) async throws -> (RunCoordinator.Report, Set<String>)? {
+    /// Writes the rows to `tasksFile`, then runs --samples episodes per row (stored with source
+    /// forage:<repo>): the run's report and the ids of the rows an episode resolved; nil when no episode runs.
+    func writeAndRunEpisodes(_ rows: [TaskRow], spec: RepoSpec, runID: String, tasksFile: String,
+                             client: DockerClient) async throws -> (RunCoordinator.Report, Set<String>)? {
+        try write(rows, to: tasksFile)
         guard samples > 0, !rows.isEmpty else { return nil }
-        let chosen = try backend.makeBackend()
-        let episode = episodeOptions.config(backendContextLength: chosen.contextLength, sandbox: sandbox)
-        let limits = try sandbox.config(image: "", repoRoot: "/", runID: "", role: .agent)
-        let store = try await TrajectoryStore.open(at: db)
-        var options = RunCoordinator.Options(runID: runID, samples: samples, workers: workers, episode: episode,
-                                             modelName: chosen.name, backendKind: chosen.kind, tasksFile: tasksFile,
-                                             sandbox: limits, source: "forage:\(spec.name)")
-        options.modelDetails = chosen.details
-        let coordinator = RunCoordinator(
-            client: client, store: store, databasePath: db, model: chosen.model, format: chosen.format, options: options)
-        let runProgress = RunProgress()
-        let finished = try await coordinator.run(tasks: rows) { runProgress.handle($0) }
-        runProgress.finish()
-        let solvedIDs = Set(try await store.episodes(run: finished.runID).filter { $0.passed == true }.map(\.instanceID))
-        return (finished, solvedIDs)
+        let finished = try await EpisodeRun(backend: try backend.makeBackend(), episodeOptions: episodeOptions, sandbox: sandbox, db: db)
+            .run(rows, runID: runID, samples: samples, workers: workers, tasksFile: tasksFile, source: "forage:\(spec.name)",
+                 client: client)
+        let solvedIDs = Set(try await finished.store.episodes(run: finished.report.runID).filter { $0.passed == true }.map(\.instanceID))
+        return (finished.report, solvedIDs)
     }
 
     func write(_ rows: [TaskRow], to path: String) throws {
@@ -185,46 +165,4 @@ struct ForageCommand: AsyncParsableCommand {
     }
 }
 
-struct ForageSummary: Encodable {
-    let repo: String, image: String, runID: String, baseCommit: String
-    let candidates: Int, mutationsFound: Int, mutationsValidated: Int, validated: Int, families: [String]
-    let tasksFile: String, seconds: Double, secondsPerValidated: Double?
-    let episodes: Int, resolved: Int, db: String?
-    let operators: [Forage.OperatorReport]
-
-    enum CodingKeys: String, CodingKey {
-        case repo, image, runID = "run_id", baseCommit = "base_commit", candidates, mutationsFound = "mutations_found"
-        case mutationsValidated = "mutations_validated", validated, families, tasksFile = "tasks_file", seconds
-        case secondsPerValidated = "seconds_per_validated", episodes, resolved, db, operators
-    }
-}
-
-/// `forager forage`'s progress: the phases, then kept / dropped beside done/total and the ETA.
-final class ForageProgress: @unchecked Sendable {
-    private let status = LiveStatus(prefix: "forage")
-    private let lock = NSLock()
-    private var kept = 0, dropped = 0
-
-    func handle(_ event: Forage.Event) {
-        switch event {
-        case .phase(let text):
-            Output.progress("forage: \(text)\n")
-        case .reference(let passing, let total, let seconds):
-            Output.progress(String(format: "forage: reference run: %d of %d tests pass (%.1f s)\n", passing, total, seconds))
-        case .analyzed(let functions, let mutations, let byOperator):
-            let ops = byOperator.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
-            Output.progress("forage: \(functions) candidate functions, \(mutations) mutations (\(ops))\n")
-        case .validating(let total, let duplicates):
-            status.begin(total: total, skipped: 0,
-                         note: "validating \(total) mutations" + (duplicates > 0 ? " (\(duplicates) identical diffs dropped)" : ""))
-        case .finished(let outcome):
-            let counts = lock.withLock { () -> String in
-                if outcome.row != nil { kept += 1 } else { dropped += 1 }
-                return "\(kept) kept, \(dropped) dropped"
-            }
-            status.advance(String(format: "%@: %@ (%.1f s)", outcome.id, outcome.reason, outcome.seconds), counts: counts)
-        }
-    }
-
-    func finish() { status.finish(counts: lock.withLock { "\(kept) kept, \(dropped) dropped" }) }
-}
+extension ForageMode: ExpressibleByArgument {}

@@ -78,21 +78,11 @@ struct RunCommand: AsyncParsableCommand {
         } else {
             chosen = try backend.makeBackend()
         }
-        let episode = episodeOptions.config(backendContextLength: chosen.contextLength, sandbox: sandbox)
-        let limits = try sandbox.config(image: "", repoRoot: "/", runID: "", role: .agent)  // image and ids per episode
         let templates = try promptDir.map { try PromptTemplates.load(directory: URL(fileURLWithPath: $0)) } ?? .builtIn
-
-        var options = RunCoordinator.Options(runID: runID, samples: samples, workers: workers, episode: episode, resume: resume,
-                                             modelName: chosen.name, backendKind: chosen.kind, tasksFile: tasks, sandbox: limits)
-        options.modelDetails = chosen.details
-        let client = try await DockerClient.connect()
-        let store = try await TrajectoryStore.open(at: db)
-        let coordinator = RunCoordinator(
-            client: client, store: store, databasePath: db, model: chosen.model, format: chosen.format, templates: templates,
-            options: options)
-        let progress = RunProgress()
-        let report = try await coordinator.run(tasks: rows) { progress.handle($0) }
-        progress.finish()
+        let finished = try await EpisodeRun(backend: chosen, episodeOptions: episodeOptions, sandbox: sandbox, db: db,
+                                            templates: templates)
+            .run(rows, runID: runID, samples: samples, workers: workers, resume: resume, tasksFile: tasks)
+        let report = finished.report, progress = finished.progress
         let speed = progress.tokensPerSecond.map { String(format: "%.1f tok/s generated", $0) }
         if json {
             try Output.json(report)

@@ -1,3 +1,5 @@
+import ForagerSupport
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)

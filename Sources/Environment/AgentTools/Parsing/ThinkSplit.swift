@@ -1,3 +1,5 @@
+import ForagerSupport
+
 /// The think split of spec §1.3 step 5: only the text after the first end-of-thinking marker
 /// is parsed for a tool call.
 public enum ThinkSplit {

@@ -1,3 +1,5 @@
+import ForagerSupport
+
 /// CWM's tool-call parser (`parse_tool_calls` with its defaults: non-empty arguments, exactly one
 /// call), spec §1.4.
 ///

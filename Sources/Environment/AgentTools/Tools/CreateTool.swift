@@ -1,3 +1,5 @@
+import ForagerSupport
+
 /// `create`: writes a new file from `path\ncontent` (spec §2.4), host-side in Swift with the
 /// messages of CWM's `plugins/create.py`.
 public struct CreateTool: AgentTool {

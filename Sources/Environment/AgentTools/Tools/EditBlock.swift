@@ -1,3 +1,5 @@
+import ForagerSupport
+
 /// One search/replace block of an edit call.
 struct EditBlock: Equatable {
     /// The whole line before `<<<<<<< SEARCH`, unstripped.

@@ -1,3 +1,5 @@
+import ForagerSupport
+
 /// `edit`: one search/replace block applied to a file (spec §2.3), host-side in Swift with the
 /// messages of CWM's `plugins/edit.py`.
 ///

@@ -1,3 +1,5 @@
+import ForagerSupport
+
 /// `submit`: reads the named file with `cat` in the persistent session (spec §1.7).
 ///
 /// The path is the stripped body and is deliberately not quoted, as in CWM, so shell expansion

@@ -1,3 +1,5 @@
+import ForagerSupport
+
 /// A small backtracking matcher for the handful of line regexes unidiff uses, with Python `re`
 /// semantics: anchored at the start (`re.match`), greedy and lazy repeats tried in Python's order,
 /// the first successful path wins, and `$` matches at the end or before a final `\n`.

@@ -1,3 +1,5 @@
+import ForagerSupport
+
 /// CWM's `get_normalized_file_patch`: one entry per changed text file, keyed by path (a rename
 /// by its source path), valued by the hunks' text. Keys keep Python's dict order: first insertion,
 /// and a later value for the same key replaces the earlier one in place.

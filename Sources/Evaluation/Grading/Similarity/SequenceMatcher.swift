@@ -1,3 +1,5 @@
+import ForagerSupport
+
 /// A port of Python's `difflib.SequenceMatcher(None, a, b, autojunk=False)` over code points:
 /// `find_longest_match` with its tie-breaking (the earliest `i`, then the earliest `j`), the
 /// recursive matching blocks, and `ratio() = 2·M / T` (1.0 when both are empty).

@@ -1,3 +1,5 @@
+import ForagerSupport
+
 /// unidiff 0.7.5's line regexes (`unidiff/constants.py`), the version CWM ran with.
 enum UnidiffRegexes {
     private static let notTabNewline: @Sendable (UInt32) -> Bool = { $0 != 0x09 && $0 != 0x0A }

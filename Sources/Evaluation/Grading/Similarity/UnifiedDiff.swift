@@ -1,3 +1,5 @@
+import ForagerSupport
+
 /// A parsed unified diff: what unidiff's `PatchSet` holds that the similarity reward reads.
 public struct UnifiedDiff: Sendable, Equatable {
     public var files: [File]

@@ -1,3 +1,5 @@
+import ForagerSupport
+
 /// A port of unidiff 0.7.5's `PatchSet` parser (`PatchSet._parse`, `PatchedFile._parse_hunk`),
 /// the version CWM ran with, line for line where it changes what the similarity reward sees.
 public enum UnifiedDiffParser {

@@ -1,3 +1,4 @@
+import ForagerSupport
 import Foundation
 import HTTPTransport
 import Inference
@@ -182,7 +183,7 @@ private final class StreamCollector: @unchecked Sendable {
 
     func firstByteSeconds(since start: ContinuousClock.Instant) -> Double? {
         lock.withLock {
-            firstByte.map { ($0 - start).inSeconds }
+            firstByte.map { ($0 - start).seconds }
         }
     }
 }

@@ -1,12 +1,3 @@
-/// Forager's Python helper (`forager_mutate.py`), copied into the repository container through
-/// the Docker archive API: `trace` lists the functions passing tests execute, `mutate` enumerates
-/// mutations of them with `ast` as edits at exact positions. Kept as one file so it ships inside
-/// the binary; the host's python3 runs the same text in the unit tests.
-public enum MutationHelper {
-    public static let fileName = "forager_mutate.py"
-    public static let containerPath = "/tmp/forager_mutate.py"
-
-    public static let source = #"""
 """Forager's mutation helper: runs inside a repository container (or on the host in tests).
 
   trace  --root R --source DIR... --out FILE -- pytest ARGS...
@@ -18,6 +9,9 @@ public enum MutationHelper {
       replacement text. Every mutated file is checked to parse, compile and differ from the
       original. At most --per-operator (default 6) mutations per operator and function; with
       --limit, the first N that pass in a seeded round robin over the operators (else all).
+  operators
+      Prints the operators and their families as a JSON object (Forager checks it against its own
+      table, `MutationOperator`).
 """
 import ast
 import json
@@ -25,6 +19,7 @@ import os
 import random
 import sys
 
+# The operators and their families; Swift's `MutationOperator` is the same table (a test checks).
 FAMILIES = {
     "func_rm_body": "functions", "func_rm_stmt": "functions",
     "arg_rm_param": "arguments", "arg_shuffle": "arguments",
@@ -548,11 +543,12 @@ def main(argv):
         mutate(root, opts["out"][0], candidates=candidates, files=opts.get("file", []),
                per_operator=int(opts.get("per-operator", ["6"])[0]), limit=int(limit[0]) if limit else None,
                seed=opts.get("seed", ["0"])[0])
+    elif command == "operators":
+        json.dump(FAMILIES, sys.stdout, sort_keys=True)
+        sys.stdout.write("\n")
     else:
         sys.exit("unknown command %r" % command)
 
 
 if __name__ == "__main__":
     main(sys.argv[1:])
-"""#
-}

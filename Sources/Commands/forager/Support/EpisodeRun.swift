@@ -1,0 +1,43 @@
+import Agent
+import DockerEngine
+import Runner
+import Tasks
+import Trajectories
+
+/// The episode run `forager run` and `forager forage` share: the loop's configuration from the
+/// flags and the backend, the sandbox limits, the run options, the trajectory store, the
+/// coordinator and its live progress.
+struct EpisodeRun {
+    var backend: ModelBackendOptions.Backend
+    var episodeOptions: EpisodeOptions
+    var sandbox: SandboxOptions
+    var db: String
+    var templates: PromptTemplates = .builtIn
+
+    struct Finished {
+        var report: RunCoordinator.Report
+        var store: TrajectoryStore
+        var progress: RunProgress
+    }
+
+    /// Runs `samples` episodes of each row; `client` is connected here when not given.
+    func run(_ rows: [TaskRow], runID: String?, samples: Int, workers: Int, resume: Bool = false, tasksFile: String,
+             source: String = "run", client: DockerClient? = nil) async throws -> Finished {
+        let episode = episodeOptions.config(backendContextLength: backend.contextLength, sandbox: sandbox)
+        let limits = try sandbox.config(image: "", repoRoot: "/", runID: "", role: .agent)  // image and ids per episode
+        var options = RunCoordinator.Options(runID: runID, samples: samples, workers: workers, episode: episode, resume: resume,
+                                             modelName: backend.name, backendKind: backend.kind, tasksFile: tasksFile,
+                                             sandbox: limits, source: source)
+        options.modelDetails = backend.details
+        let connected: DockerClient
+        if let client { connected = client } else { connected = try await DockerClient.connect() }
+        let store = try await TrajectoryStore.open(at: db)
+        let coordinator = RunCoordinator(
+            client: connected, store: store, databasePath: db, model: backend.model, format: backend.format, templates: templates,
+            options: options)
+        let progress = RunProgress()
+        let report = try await coordinator.run(tasks: rows) { progress.handle($0) }
+        progress.finish()
+        return Finished(report: report, store: store, progress: progress)
+    }
+}
