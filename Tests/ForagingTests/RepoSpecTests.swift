@@ -27,7 +27,7 @@ import TestSupport
     }
 
     @Test func everySpecInTasksReposLoadsAndRoundTrips() throws {
-        let folder = repositoryRoot.appendingPathComponent("Tasks/repos")
+        let folder = packageRoot.appendingPathComponent("Tasks/repos")
         let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".json") }.sorted()
         #expect(files.count >= 6)
         for file in files {
