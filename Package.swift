@@ -113,6 +113,13 @@ let package = Package(
             dependencies: ["DockerEnvironment", "DockerEngine", "Sandbox", "Agent", "AgentTools", "Grading", "Tasks"],
             path: layer("Workflows", "Benchmarks")
         ),
+        // `forager trace`: Python execution traces in CWM's frame format (tracer.py runs in the sandbox).
+        .target(
+            name: "ExecutionTraces",
+            dependencies: ["Foraging", "Trajectories", "Tasks", "Sandbox", "DockerEngine", "ForagerSupport"],
+            path: layer("Workflows", "ExecutionTraces"),
+            resources: [.copy("Resources/tracer.py")]
+        ),
         // `forager view`: server-rendered pages over a trajectory database.
         .target(
             name: "Viewer",
@@ -138,6 +145,7 @@ let package = Package(
                 "Foraging",
                 "Replay",
                 "Viewer",
+                "ExecutionTraces",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -163,6 +171,11 @@ let package = Package(
         .testTarget(
             name: "TrajectoriesTests",
             dependencies: ["Trajectories", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        .testTarget(
+            name: "TracingTests",
+            dependencies: ["ExecutionTraces", "Trajectories", "Foraging", "DockerEngine", "ImageRecipes"],
+            resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "ViewerTests", dependencies: ["Viewer", "Trajectories", "DockerEngine", "ImageRecipes"]),
         .testTarget(
