@@ -174,7 +174,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TracingTests",
-            dependencies: ["ExecutionTraces", "Trajectories", "Foraging", "DockerEngine", "ImageRecipes"],
+            dependencies: ["ExecutionTraces", "Trajectories", "Foraging", "DockerEngine", "ImageRecipes", "Sandbox"],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "ViewerTests", dependencies: ["Viewer", "Trajectories", "DockerEngine", "ImageRecipes"]),

@@ -109,6 +109,8 @@ enum Schema {
                 t.column("file", .text).notNull()
                 t.column("function", .text).notNull()
                 t.column("line", .integer).notNull()
+                t.column("code_line", .integer)
+                t.column("entry_call", .integer)
                 t.column("context", .text).notNull()
                 t.column("cut", .text)
                 t.column("events", .integer).notNull()

@@ -30,10 +30,10 @@ extension TrajectoryStore {
                 try db.execute(sql: "DELETE FROM traces WHERE id = ?", arguments: [t.id])
                 try db.execute(sql: """
                     INSERT INTO traces (id, batch, kind, repo, commit_sha, task_id, variant, test, file, function, line,
-                                        context, cut, events, seconds, untraced_seconds, created_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                        code_line, entry_call, context, cut, events, seconds, untraced_seconds, created_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """, arguments: [t.id, t.batch, t.kind.rawValue, t.repo, t.commit, t.taskID, t.variant, t.test, t.file,
-                                     t.function, t.line, t.context, t.cut, t.frames.count, t.seconds, t.untracedSeconds,
+                                     t.function, t.line, t.codeLine, t.entryCall, t.context, t.cut, t.frames.count, t.seconds, t.untracedSeconds,
                                      t.createdAt.timeIntervalSince1970])
                 for (i, f) in t.frames.enumerated() {
                     let locals = try f.locals.map { String(decoding: try encoder.encode($0.map { [$0.name, $0.value] }), as: UTF8.self) }
@@ -66,7 +66,7 @@ extension TrajectoryStore {
     public func traces(batch: String) async throws(TrajectoryError) -> [TraceRecord] {
         try await read("reading the traces of \(batch)") { db in
             let ids = try String.fetchAll(db, sql: "SELECT id FROM traces WHERE batch = ? ORDER BY created_at, id", arguments: [batch])
-            return try ids.map { id throws(TrajectoryError) in try Self.fetchTrace(db, id: id) }
+            return try ids.map { id in try Self.fetchTrace(db, id: id) }
         }
     }
 
@@ -108,7 +108,8 @@ extension TrajectoryStore {
         }
         return TraceRecord(id: id, batch: row["batch"], kind: try traceKind(row), repo: row["repo"], commit: row["commit_sha"],
                            taskID: row["task_id"], variant: row["variant"], test: row["test"], file: row["file"],
-                           function: row["function"], line: row["line"], context: row["context"], cut: row["cut"],
+                           function: row["function"], line: row["line"], codeLine: row["code_line"],
+                           entryCall: row["entry_call"], context: row["context"], cut: row["cut"],
                            seconds: row["seconds"], untracedSeconds: row["untraced_seconds"],
                            createdAt: Date(timeIntervalSince1970: row["created_at"]), frames: frames)
     }

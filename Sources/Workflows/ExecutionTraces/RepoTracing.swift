@@ -67,7 +67,7 @@ public struct RepoTracing: Sendable {
             let output = try TracerOutput.decode(data, what: spec.name)
             let records = output.traces.enumerated().map { i, t in
                 TraceRecord(id: "\(batch).\(spec.name).\(i)", batch: batch, kind: .repo, repo: spec.name, commit: commit, test: t.test,
-                            file: t.file, function: t.function, line: t.line, context: output.context(of: t), cut: t.cut,
+                            file: t.file, function: t.function, line: t.line, codeLine: t.codeLine, entryCall: t.ordinal, context: output.context(of: t), cut: t.cut,
                             seconds: t.seconds, frames: t.frames)
             }
             return Result(repo: spec.name, commit: commit, records: records, testsRun: output.tests ?? 0, testsPassed: output.passed ?? 0,

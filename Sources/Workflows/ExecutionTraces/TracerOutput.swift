@@ -8,11 +8,18 @@ public struct TracerOutput: Decodable, Sendable {
         public var function: String
         public var line: Int
         public var test: String?
+        public var codeLine: Int?
+        public var ordinal: Int?
         public var cut: String?
         public var events: Int
         public var bytes: Int
         public var seconds: Double
         public var frames: [TraceFrame]
+
+        enum CodingKeys: String, CodingKey {
+            case file, function, line, test, cut, events, bytes, seconds, frames, ordinal
+            case codeLine = "code_line"
+        }
     }
 
     public var mode: String

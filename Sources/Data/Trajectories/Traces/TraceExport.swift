@@ -5,7 +5,8 @@ public enum TraceExport {
     static func header(_ t: TraceRecord) -> [(String, OrderedJSON)] {
         [("id", .string(t.id)), ("batch", .string(t.batch)), ("kind", .string(t.kind.rawValue)), ("repo", .optional(t.repo)),
          ("commit", .optional(t.commit)), ("task_id", .optional(t.taskID)), ("variant", .optional(t.variant)),
-         ("test", .optional(t.test)), ("file", .string(t.file)), ("function", .string(t.function)), ("line", .int(t.line))]
+         ("test", .optional(t.test)), ("file", .string(t.file)), ("function", .string(t.function)), ("line", .int(t.line)),
+         ("code_line", t.codeLine.map(OrderedJSON.int) ?? .null), ("entry_call", t.entryCall.map(OrderedJSON.int) ?? .null)]
     }
 
     /// `{id, …, text}`: `text` is the token text as CWM's prompting guide lays it out.

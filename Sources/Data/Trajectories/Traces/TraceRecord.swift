@@ -27,6 +27,11 @@ public struct TraceRecord: Sendable, Equatable {
     public var file: String
     public var function: String
     public var line: Int
+    /// The first line of the entry's code object (its decorator line when decorated) and which
+    /// call event of that code in its test the trace starts at (1: the first): enough to find the
+    /// same call again.
+    public var codeLine: Int?
+    public var entryCall: Int?
     /// The source given to the model: the entry's file with `  # << START_OF_TRACE` on its line.
     public var context: String
     /// Why the trace stops early (events, bytes, time, depth, …); nil when it is complete.
@@ -38,7 +43,7 @@ public struct TraceRecord: Sendable, Equatable {
     public var frames: [TraceFrame]
 
     public init(id: String, batch: String, kind: TraceKind, repo: String? = nil, commit: String? = nil, taskID: String? = nil,
-                variant: String? = nil, test: String? = nil, file: String, function: String, line: Int, context: String,
+                variant: String? = nil, test: String? = nil, file: String, function: String, line: Int, codeLine: Int? = nil, entryCall: Int? = nil, context: String,
                 cut: String? = nil, seconds: Double, untracedSeconds: Double? = nil, createdAt: Date = Date(), frames: [TraceFrame]) {
         self.id = id
         self.batch = batch
@@ -51,6 +56,8 @@ public struct TraceRecord: Sendable, Equatable {
         self.file = file
         self.function = function
         self.line = line
+        self.codeLine = codeLine
+        self.entryCall = entryCall
         self.context = context
         self.cut = cut
         self.seconds = seconds
