@@ -35,7 +35,7 @@ import Trajectories
         #expect(trace.frames.contains { $0.locals?.contains { $0.value == TraceLocal.unchanged } == true })
     }
 
-    @Test(arguments: programs + ["io"])
+    @Test(arguments: programs + ["io", "recursion_limit"])
     func tracedRunBehavesAsUntraced(_ name: String) throws {
         let dir = try scratchDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }

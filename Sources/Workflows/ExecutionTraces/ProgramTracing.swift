@@ -61,6 +61,7 @@ public struct ProgramTracing: Sendable {
         let python = self.python, limits = self.limits, batch = self.batch, timeout = self.timeout
         return try await Sandbox.with(client: client, config: config) { sandbox in
             let client = sandbox.client, id = sandbox.containerID
+            _ = try await client.exec(container: id, ["mkdir", "-p", directory], timeout: .seconds(60))
             try await client.writeFile(container: id, path: TracerScript.containerPath, contents: tracer)
             try await client.writeFile(container: id, path: path, contents: program.source)
             let inputs: [(name: String, data: Data)?] = program.inputs.isEmpty ? [nil] : program.inputs.map { $0 }

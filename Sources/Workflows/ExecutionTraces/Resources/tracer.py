@@ -143,14 +143,20 @@ class Renderer:
         timed = self.alarm and signal.getsignal(signal.SIGALRM) == self._on_alarm \
             and signal.getitimer(signal.ITIMER_REAL)[0] == 0
         self.in_repr = True
+        mask = None
         try:
             if timed:
+                # A SIGALRM blocked by the parent process is let through for the repr alone.
+                if signal.SIGALRM in signal.pthread_sigmask(signal.SIG_BLOCK, []):
+                    mask = signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGALRM])
                 signal.setitimer(signal.ITIMER_REAL, self.repr_seconds)
             try:
                 return repr(v)
             finally:
                 if timed:
                     signal.setitimer(signal.ITIMER_REAL, 0)
+                    if mask is not None:
+                        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
         except ReprTimeout:
             return "<repr timed out: %s>" % name
         except BaseException as e:  # a repr that raises must not disturb the program
@@ -419,6 +425,13 @@ def run_program(path, out, limits, argv):
     tracer = Tracer(limits, lambda f: f == shown or os.path.realpath(f) == real, lambda f: os.path.basename(path))
     tracer.start_filter = lambda c, f: (None, None) if c is code else False
     outcome = None
+    # The tracer's own frames sit below the program's module and its trace function runs one or
+    # two frames above the program's: the recursion limit grows by as many, so the program meets
+    # RecursionError at the depth it would untraced (sys.getrecursionlimit() reads that much more).
+    below, f = 0, sys._getframe()
+    while f is not None:
+        below, f = below + 1, f.f_back
+    sys.setrecursionlimit(sys.getrecursionlimit() + below + 3)
     started = time.monotonic()
     sys.settrace(tracer.on_call)
     try:
