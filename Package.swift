@@ -115,6 +115,13 @@ let package = Package(
             dependencies: ["DockerEnvironment", "DockerEngine", "Sandbox", "Agent", "AgentTools", "Grading", "Tasks", "ForagerSupport"],
             path: layer("Workflows", "Benchmarks")
         ),
+        // `forager trace`: Python execution traces in CWM's frame format (tracer.py runs in the sandbox).
+        .target(
+            name: "ExecutionTraces",
+            dependencies: ["Foraging", "Trajectories", "Tasks", "Sandbox", "DockerEngine", "ForagerSupport"],
+            path: layer("Workflows", "ExecutionTraces"),
+            resources: [.copy("Resources/tracer.py")]
+        ),
         // `forager view`: server-rendered pages over a trajectory database.
         .target(
             name: "Viewer",
@@ -140,6 +147,7 @@ let package = Package(
                 "Foraging",
                 "Replay",
                 "Viewer",
+                "ExecutionTraces",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -169,6 +177,11 @@ let package = Package(
         .testTarget(
             name: "TrajectoriesTests",
             dependencies: ["Trajectories", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        .testTarget(
+            name: "TracingTests",
+            dependencies: ["ExecutionTraces", "Trajectories", "Foraging", "DockerEngine", "ImageRecipes", "Sandbox", "ForagerSupport", "TestSupport"],
+            resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "ViewerTests", dependencies: ["Viewer", "Trajectories", "DockerEngine", "ImageRecipes", "TestSupport"]),
         .testTarget(

@@ -94,6 +94,46 @@ enum Schema {
                 t.primaryKey(["replay_id", "step_index"])
             }
         }
+        // `forager trace`: execution traces (CWM's frame format) and their frames, linked to the
+        // repository, commit, function, test and task they came from.
+        migrator.registerMigration("v4-execution-traces") { db in
+            try db.create(table: "traces") { t in
+                t.primaryKey("id", .text)
+                t.column("batch", .text).notNull()
+                t.column("kind", .text).notNull()
+                t.column("repo", .text)
+                t.column("commit_sha", .text)
+                t.column("task_id", .text)
+                t.column("variant", .text)
+                t.column("test", .text)
+                t.column("file", .text).notNull()
+                t.column("function", .text).notNull()
+                t.column("line", .integer).notNull()
+                t.column("code_line", .integer)
+                t.column("entry_call", .integer)
+                t.column("context", .text).notNull()
+                t.column("cut", .text)
+                t.column("events", .integer).notNull()
+                t.column("seconds", .double).notNull()
+                t.column("untraced_seconds", .double)
+                t.column("created_at", .double).notNull()
+            }
+            try db.create(index: "traces_by_batch", on: "traces", columns: ["batch", "created_at"])
+            try db.create(index: "traces_by_function", on: "traces", columns: ["repo", "file", "function"])
+            try db.create(table: "trace_frames") { t in
+                t.column("trace_id", .text).notNull().references("traces", onDelete: .cascade)
+                t.column("frame_index", .integer).notNull()
+                t.column("event", .text).notNull()
+                t.column("file", .text).notNull()
+                t.column("line", .integer).notNull()
+                t.column("source", .text).notNull()
+                t.column("depth", .integer).notNull()
+                t.column("call_index", .integer).notNull()
+                t.column("locals_json", .text)
+                t.column("value", .text)
+                t.primaryKey(["trace_id", "frame_index"])
+            }
+        }
         return migrator
     }
 }

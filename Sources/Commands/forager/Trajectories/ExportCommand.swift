@@ -11,14 +11,17 @@ struct ExportCommand: AsyncParsableCommand {
             near-duplicates removed per repository as ForagerAgent does (MinHash over the concatenated actions; \
             an episode is dropped when an earlier kept one has Jaccard ≥ --dedup-threshold), never filtered on success. \
             mini: <instance_id>/<instance_id>.traj.json per episode (mini-swe-agent 1.1) under --out (default <run>.mini). \
-            preds: SWE-bench predictions JSONL, one per instance. JSONL goes to standard output without --out.
+            preds: SWE-bench predictions JSONL, one per instance. cwm-trace (complete traces only) and trace-json \
+            export the execution traces of the `forager trace` batch --run names: one JSON line per trace, \
+            cwm-trace's `text` being CWM's token text (<|begin_of_text|><|trace_context_start|>context<|frame_sep|>, \
+            the frames, <|end_of_text|>). JSONL goes to standard output without --out.
             """
     )
 
-    @Option(help: "The run id.")
+    @Option(help: "The run id (a trace batch for cwm-trace and trace-json).")
     var run: String
 
-    @Option(help: "cwm, mini or preds.")
+    @Option(help: "cwm, mini, preds, cwm-trace or trace-json.")
     var format: ExportFormat
 
     @Option(help: "Output file (cwm, preds) or folder (mini).")
@@ -44,6 +47,15 @@ struct ExportCommand: AsyncParsableCommand {
             throw CommandFailure("No trajectory database at \(db); pass --db PATH (forager run writes forager.sqlite by default).")
         }
         let store = try await TrajectoryStore.open(at: db)
+        if format.isTraceFormat {
+            let traces = try await store.traces(batch: run)
+            guard !traces.isEmpty else { throw CommandFailure("No traces in batch \(run) in \(db) (forager trace --batch names one).") }
+            let (text, written) = try ExportWriter.writeTraces(traces, format: format, out: out)
+            Output.progress("export: \(written) of \(traces.count) traces of batch \(run) as \(format.rawValue)"
+                + (format == .cwmTrace && written < traces.count ? " (cut traces left out)" : "") + "\n")
+            if let text { FileHandle.standardOutput.write(Data(text.utf8)) }
+            return
+        }
         let data = try await store.exportData(run: run)
         let text: String?
         if format == .cwm && !keepDuplicates {

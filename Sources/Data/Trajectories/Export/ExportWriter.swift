@@ -21,7 +21,21 @@ public enum ExportWriter {
                 try writeFile(text, to: path)
             }
             return nil
+        case .cwmTrace, .traceJSON:
+            throw .export(target: out ?? "stdout", message: "\(format.rawValue) exports traces: use writeTraces")
         }
+    }
+
+    /// Writes traces as `cwm-trace` (complete traces only) or `trace-json` lines. Returns the text
+    /// when `out` is nil, and how many traces were written.
+    public static func writeTraces(_ traces: [TraceRecord], format: ExportFormat, out: String?) throws(TrajectoryError) -> (text: String?, written: Int) {
+        let lines: [String]
+        switch format {
+        case .cwmTrace: lines = traces.filter(\.isComplete).map { TraceExport.cwmLine($0).serialized() }
+        case .traceJSON: lines = traces.map { TraceExport.json($0).serialized() }
+        default: throw .export(target: out ?? "stdout", message: "\(format.rawValue) is not a trace format")
+        }
+        return (try writeLines(lines, to: out), lines.count)
     }
 
     /// JSONL lines to `out`, or returned for stdout when `out` is nil.

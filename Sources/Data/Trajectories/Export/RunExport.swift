@@ -19,6 +19,13 @@ public enum ExportFormat: String, Sendable, CaseIterable {
     case mini
     /// SWE-bench predictions JSONL.
     case preds
+    /// Execution traces as CWM's trace-prediction token text, one JSON line {id, …, text} per complete trace.
+    case cwmTrace = "cwm-trace"
+    /// Execution traces with their frames as JSON, one line per trace.
+    case traceJSON = "trace-json"
+
+    /// Formats of execution traces (`--run` names a trace batch), not of episodes.
+    public var isTraceFormat: Bool { self == .cwmTrace || self == .traceJSON }
 }
 
 extension TrajectoryStore {
