@@ -27,6 +27,8 @@ public struct InstanceEvaluator: Sendable {
     /// Limits of the grading container (network stays off).
     public var memoryBytes: Int64 = 8 << 30
     public var cpus: Double = 2.0
+    /// The grading mode; nil: SWE-bench v5 for classic rows, Forager's grading otherwise.
+    public var grading: GradingMode?
 
     public init(client: DockerClient, grade: @escaping @Sendable (GradingInput) -> InstanceReport) {
         self.client = client
@@ -55,7 +57,9 @@ public struct InstanceEvaluator: Sendable {
         let files = Files(directory: directory)
         if let patch { files.write("patch.diff", patch) }
         let testPatchFiles = try? PatchFiles(parsing: task.testPatch)
-        let script = EvalScript.make(for: task, testPatchFiles: testPatchFiles)
+        let mode = effectiveMode(for: task)
+        let release = mode.flatMap { $0.isSWEBench ? $0.scriptRelease : nil }
+        let script = EvalScript.make(for: task, testPatchFiles: testPatchFiles, mode: mode ?? .standard)
         files.write("eval.sh", script)
 
         var clock = ContinuousClock.now
@@ -68,7 +72,7 @@ public struct InstanceEvaluator: Sendable {
 
         let timeoutSeconds = max(1, timeout.components.seconds)
         let config = SandboxConfig(image: task.image, repoRoot: task.repoRoot, runID: runID, episodeID: task.instanceID,
-                                   role: .grade, memoryBytes: memoryBytes, cpus: cpus, network: false,
+                                   role: .grade, memoryBytes: memoryBytes, cpus: cpus, network: release != nil,
                                    lifetime: .seconds(timeoutSeconds + 600))
         let sandbox: Sandbox
         do {
@@ -80,7 +84,7 @@ public struct InstanceEvaluator: Sendable {
 
         do {
             do {
-                if try await BaseCommit.checkout(task: task, client: client, containerID: sandbox.containerID) {
+                if try await BaseCommit.checkout(task: task, client: client, containerID: sandbox.containerID, keepDescendant: task.isClassic) {
                     log += ">>>>> Checked out base_commit \(task.baseCommit)\n"
                 }
             } catch {
@@ -97,12 +101,17 @@ public struct InstanceEvaluator: Sendable {
             try await client.writeFile(container: sandbox.containerID, path: "/eval.sh", contents: Data(script.utf8), mode: 0o755)
             if let patch {
                 try await client.writeFile(container: sandbox.containerID, path: "/tmp/patch.diff", contents: Data(patch.utf8))
-                let apply = try await client.exec(container: sandbox.containerID,
-                                                  ["bash", "-c", PatchApplyCascade.script(repoRoot: task.repoRoot, patchPath: "/tmp/patch.diff")],
-                                                  timeout: .seconds(300))
+                let applyScript = release.map { SWEBenchPatchApply.script($0, repoRoot: task.repoRoot, patchPath: "/tmp/patch.diff") }
+                    ?? PatchApplyCascade.script(repoRoot: task.repoRoot, patchPath: "/tmp/patch.diff")
+                let apply = try await client.exec(container: sandbox.containerID, ["bash", "-c", applyScript], timeout: .seconds(300))
                 let applyText = apply.output.stdoutText + apply.output.stderrText
                 log += applyText
                 lap("apply")
+                if apply.exitCode != 0, release != nil {
+                    // SWE-bench: an error of the run, no report (evaluated again on a rerun).
+                    await sandbox.close()
+                    return swebenchError(result, message: applyText, log: log, files: files)
+                }
                 if apply.exitCode != 0 {
                     // Not applied: graded as such, nothing run (SWE-bench's "Patch Apply Failed").
                     let report = InstanceReport(patchSuccessfullyApplied: false, resolved: false)
@@ -114,7 +123,8 @@ public struct InstanceEvaluator: Sendable {
                     return result
                 }
                 if let last = applyText.split(separator: "\n").last, last.hasPrefix("APPLIED "), let index = Int(last.dropFirst(8)) {
-                    result.appliedWith = PatchApplyCascade.commands[index - 1]
+                    let commands = release.map(SWEBenchPatchApply.commands) ?? PatchApplyCascade.commands
+                    result.appliedWith = index >= 1 && index <= commands.count ? commands[index - 1] : "already applied"
                 }
                 log += ">>>>> Applied Patch (pred)\n"
                 // A mutate-fix task has no test patch to restore the tests from: the test files the
@@ -135,10 +145,16 @@ public struct InstanceEvaluator: Sendable {
             files.write("test_output.txt", output)
             result.testOutput = output
             lap("tests")
+            if run.timedOut, release != nil {
+                result.timedOut = true
+                await sandbox.close()
+                return swebenchError(result, message: "Tests Timed Out after \(timeoutSeconds) seconds", log: log, files: files)
+            }
 
-            let report = grade(GradingInput(instanceID: task.instanceID, log: output, failToPass: task.failToPass,
-                                            passToPass: task.passToPass, logParser: task.logParser,
-                                            patchApplied: true, timedOut: run.timedOut))
+            let input = GradingInput(instanceID: task.instanceID, log: output, failToPass: task.failToPass,
+                                     passToPass: task.passToPass, logParser: task.parser(mode: mode ?? .standard),
+                                     patchApplied: true, timedOut: run.timedOut)
+            let report = mode.map { Grader(rules: $0.rules).grade(input) } ?? grade(input)
             lap("grade")
             result.report = report
             result.outcome = report.resolved ? .resolved : .unresolved
