@@ -2,8 +2,8 @@ import Foundation
 import Testing
 @testable import Grading
 
-/// Forager's parsers against swebench 5.0.2's own (from the venv) on the logs recorded from the real
-/// frameworks, and on edge cases written here.
+/// The parsers of the SWE-bench grading modes (`SWEBenchParsers`) against swebench 5.0.2's own (from
+/// the venv) on the logs recorded from the real frameworks, and on edge cases written here.
 @Suite("Log parsers agree with swebench's")
 struct ParserParityTests {
     static let pairs: [(log: String, parser: String)] = [
@@ -43,7 +43,7 @@ struct ParserParityTests {
         for (log, parser) in Self.pairs {
             let url = try #require(Bundle.module.url(forResource: log, withExtension: nil, subdirectory: "Fixtures"))
             let theirs = try #require(try Self.swebench(parser, [url.path])[url.path])
-            let mine = try #require(LogParsers.named(parser)).parse(try String(contentsOf: url, encoding: .utf8))
+            let mine = try #require(SWEBenchParsers.named(parser)).parse(try String(contentsOf: url, encoding: .utf8))
             Self.compare(mine, theirs, "\(log) with \(parser)")
         }
     }
@@ -58,7 +58,7 @@ struct ParserParityTests {
             let path = dir.appendingPathComponent("\(edge.name).log").path
             try edge.text.write(toFile: path, atomically: true, encoding: .utf8)
             let theirs = try #require(try Self.swebench(edge.parser, [path])[path])
-            let mine = try #require(LogParsers.named(edge.parser)).parse(edge.text)
+            let mine = try #require(SWEBenchParsers.named(edge.parser)).parse(edge.text)
             Self.compare(mine, theirs, "\(edge.name) with \(edge.parser)")
         }
     }

@@ -48,11 +48,14 @@ extension GradingMode {
     /// The grading rules of the mode: v4 (SKIPPED counts nowhere, no validity checks), v5 (its
     /// SKIPPED and exit-code rules), CWM's.
     public var rules: GradingRules {
+        var rules: GradingRules
         switch self {
-        case .sweBenchV4: return GradingRules(skippedFailToPassFails: false, requireAppliedPatchLine: false, validityChecks: false)
-        case .sweBenchV5: return .sweBenchV5
+        case .sweBenchV4: rules = GradingRules(skippedFailToPassFails: false, requireAppliedPatchLine: false, validityChecks: false)
+        case .sweBenchV5: rules = .sweBenchV5
         case .cwm: return .cwm
         }
+        rules.officialParsers = true
+        return rules
     }
 
     /// Whether the run follows a SWE-bench release (its apply commands, errors without a report,
