@@ -159,7 +159,7 @@ struct LocalRegistry {
     }
 
     func stop() {
-        process.terminate()
+        kill(process.processIdentifier, SIGKILL)  // test children inherit a blocked SIGTERM
         process.waitUntilExit()
         try? FileManager.default.removeItem(at: directory)
     }

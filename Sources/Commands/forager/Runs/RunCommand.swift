@@ -57,6 +57,8 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(help: "Print {run_id, episodes, submitted, resolved, errors, db, episode_ids} as JSON.")
     var json = false
 
+    @OptionGroup var images: OfficialImageOptions
+
     func validate() throws {
         if replayRun != nil && (backend.scripted != nil || backend.endpoint != nil) {
             throw ValidationError("--replay-run plays back a stored run: give no --scripted or --endpoint with it.")
@@ -65,7 +67,7 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        var rows = try TaskLoader.load(tasks)
+        var rows = images.apply(try TaskLoader.load(tasks))
         if !instanceIDs.isEmpty {
             let wanted = Set(instanceIDs)
             let unknown = wanted.subtracting(rows.map(\.instanceID))
@@ -86,6 +88,7 @@ struct RunCommand: AsyncParsableCommand {
                                              modelName: chosen.name, backendKind: chosen.kind, tasksFile: tasks, sandbox: limits)
         options.modelDetails = chosen.details
         let client = try await DockerClient.connect()
+        try await ImagePuller(client: client).ensure(rows.map(\.image)) { Output.progress("\($0)\n") }
         let store = try await TrajectoryStore.open(at: db)
         let coordinator = RunCoordinator(
             client: client, store: store, databasePath: db, model: chosen.model, format: chosen.format, templates: templates,

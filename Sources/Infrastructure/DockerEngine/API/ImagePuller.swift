@@ -1,4 +1,3 @@
-import DockerEngine
 import Foundation
 
 /// Pulls the images a run needs that the engine does not hold, `workers` at a time, through the

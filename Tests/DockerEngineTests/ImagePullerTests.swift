@@ -1,60 +1,17 @@
-import DockerEngine
 import Foundation
 import Testing
-@testable import Grading
-import Tasks
-
-/// Debian's docker-registry on a free loopback port with its own storage (stopped with SIGKILL:
-/// test children inherit a blocked SIGTERM).
-struct TestRegistry {
-    let port: Int
-    let process: Process
-    let directory: URL
-
-    static func start() throws -> TestRegistry {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("forager-registry-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        let port = 20000 + Int.random(in: 0..<5000)
-        try """
-            version: 0.1
-            log: {level: error}
-            storage: {filesystem: {rootdirectory: \(dir.path)/data}, delete: {enabled: true}}
-            http: {addr: 127.0.0.1:\(port)}
-            """.write(to: dir.appendingPathComponent("config.yml"), atomically: true, encoding: .utf8)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/docker-registry")
-        process.arguments = ["serve", dir.appendingPathComponent("config.yml").path]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        for _ in 0..<100 {
-            if (try? SWEBenchVenvs.run(["/usr/bin/curl", "-sf", "http://127.0.0.1:\(port)/v2/"]).status) == 0 {
-                return TestRegistry(port: port, process: process, directory: dir)
-            }
-            Thread.sleep(forTimeInterval: 0.1)
-        }
-        kill(process.processIdentifier, SIGKILL)
-        throw DockerError.transport("docker-registry did not start on 127.0.0.1:\(port) (is the docker-registry package installed? Run Scripts/setup)")
-    }
-
-    func stop() {
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
-        try? FileManager.default.removeItem(at: directory)
-    }
-}
+@testable import DockerEngine
 
 @Suite("Official images pulled when missing", .enabled { await dockerTestsEnabled() }, .serialized)
 struct ImagePullerTests {
     @Test("an official-named image pushed to a registry on 127.0.0.1 and removed locally is pulled; a missing one is an error naming it and the engine's message")
     func pullsFromLocalRegistry() async throws {
-        let client = try await DockerClient.connect()
-        let registry = try TestRegistry.start()
+        let client = try await dockerClient()
+        let registry = try LocalRegistry.start()
         defer { registry.stop() }
         let suffix = String(UUID().uuidString.prefix(6).lowercased())
-        let official = OfficialImage(namespace: "forager-test", registry: "127.0.0.1:\(registry.port)")
-        let image = official.name(for: "demo__demo-\(suffix)")
-        #expect(image == "127.0.0.1:\(registry.port)/forager-test/sweb.eval.x86_64.demo_1776_demo-\(suffix):latest")
+        // An official image name under `--registry 127.0.0.1:PORT --image-namespace forager-test`.
+        let image = "127.0.0.1:\(registry.port)/forager-test/sweb.eval.x86_64.demo_1776_demo-\(suffix):latest"
         let (name, tag) = ImagePuller.split(image)
         #expect(tag == "latest")
 
@@ -86,7 +43,7 @@ struct ImagePullerTests {
         try await puller.ensure([image]) { again.append($0) }
         #expect(again.all.isEmpty)
 
-        let missing = official.name(for: "demo__demo-\(suffix)-missing")
+        let missing = "127.0.0.1:\(registry.port)/forager-test/sweb.eval.x86_64.demo_1776_demo-\(suffix)-missing:latest"
         do {
             try await puller.ensure([missing])
             Issue.record("pulled an image the registry does not hold")
