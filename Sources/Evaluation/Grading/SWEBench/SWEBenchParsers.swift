@@ -38,34 +38,31 @@ public enum SWEBenchParsers {
             && name.dropFirst().dropLast().allSatisfy(\.isASCIIDigitLike)
     }
 
-    static func pytest(_ log: String) -> [String: TestStatus] {
-        var map: [String: TestStatus] = [:]
-        for var line in SWEBenchEvalScript.lines(log) where startingStatus(line) {
-            if line.hasPrefix(TestStatus.failed.rawValue) { line = line.replacingOccurrences(of: " - ", with: " ") }
-            let fields = PythonString.split(line)
-            guard fields.count > 1, !isSkipSummary(fields[0], fields[1]), let status = TestStatus(rawValue: fields[0]) else { continue }
-            map[fields[1]] = status
+    static func pytest(_ log: String) -> [String: TestStatus] { summaryLines(log) { $0 } }
+
+    /// `parse_log_pytest_options`: an option that is an absolute path (not `//…`, no `*`) keeps
+    /// only its last component.
+    static func pytestOptions(_ log: String) -> [String: TestStatus] {
+        summaryLines(log) { name in
+            // `(.*?)\[(.*)\]` searched: the first `[`, the last `]` after it.
+            guard let open = name.firstIndex(of: "["), let close = name[open...].lastIndex(of: "]") else { return name }
+            var option = String(name[name.index(after: open)..<close])
+            if option.hasPrefix("/"), !option.hasPrefix("//"), !option.contains("*") {
+                option = "/" + (option.split(separator: "/", omittingEmptySubsequences: false).last.map(String.init) ?? "")
+            }
+            return "\(name[..<open])[\(option)]"
         }
-        return map
     }
 
-    static func pytestOptions(_ log: String) -> [String: TestStatus] {
+    /// Lines starting with a status (FAILED's ` - ` turned into a space), the second field the
+    /// test (through `name`), skip-summary counts left out.
+    static func summaryLines(_ log: String, name: (String) -> String) -> [String: TestStatus] {
         var map: [String: TestStatus] = [:]
         for var line in SWEBenchEvalScript.lines(log) where startingStatus(line) {
             if line.hasPrefix(TestStatus.failed.rawValue) { line = line.replacingOccurrences(of: " - ", with: " ") }
             let fields = PythonString.split(line)
             guard fields.count > 1, !isSkipSummary(fields[0], fields[1]), let status = TestStatus(rawValue: fields[0]) else { continue }
-            var name = fields[1]
-            // `(.*?)\[(.*)\]` searched: the first `[`, the last `]` after it.
-            if let open = name.firstIndex(of: "["), let close = name[open...].lastIndex(of: "]") {
-                let main = name[..<open]
-                var option = String(name[name.index(after: open)..<close])
-                if option.hasPrefix("/"), !option.hasPrefix("//"), !option.contains("*") {
-                    option = "/" + (option.split(separator: "/", omittingEmptySubsequences: false).last.map(String.init) ?? "")
-                }
-                name = "\(main)[\(option)]"
-            }
-            map[name] = status
+            map[name(fields[1])] = status
         }
         return map
     }
