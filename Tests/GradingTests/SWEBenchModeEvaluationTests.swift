@@ -41,6 +41,12 @@ struct SWEBenchModeEvaluationTests {
         #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("report.json").path))
         let log = try String(contentsOf: dir.appendingPathComponent("run_instance.log"), encoding: .utf8)
         #expect(log.contains(EvalMarkers.applyFailed))
+        #expect(summary.failureReasons[task.instanceID]?.contains(EvalMarkers.applyFailed) == true)
+        let summaryText = try String(contentsOf: logs.appendingPathComponent("m.bad.json"), encoding: .utf8)
+        for key in ["failure_reasons", "unstopped_instances", "unstopped_containers", "unremoved_images", "error_ids"] {
+            #expect(summaryText.contains("\"\(key)\""), "\(key)")
+        }
+        #expect(FileManager.default.fileExists(atPath: logs.appendingPathComponent("run_evaluation/bad/run.json").path))
         let again = try await evaluate(task, prediction, mode: .sweBenchV5, runID: "bad", logs: logs)
         #expect(!again.phaseSeconds.isEmpty, "the rerun did not evaluate again")
         #expect(again.errorIDs == [task.instanceID])

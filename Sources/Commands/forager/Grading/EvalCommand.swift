@@ -89,10 +89,10 @@ struct EvalCommand: AsyncParsableCommand {
         }
         var evaluator = InstanceEvaluator(client: client, grade: Grader.grade)
         evaluator.grading = grading
-        let evaluation = EvaluationRun(
-            evaluator: evaluator,
-            options: .init(runID: runID, workers: workers, timeout: .milliseconds(Int64(timeout * 1000)),
-                           logsDirectory: URL(fileURLWithPath: logsDir), reportDirectory: URL(fileURLWithPath: reportDir)))
+        var options = EvaluationRun.Options(runID: runID, workers: workers, timeout: .milliseconds(Int64(timeout * 1000)),
+                                            logsDirectory: URL(fileURLWithPath: logsDir), reportDirectory: URL(fileURLWithPath: reportDir))
+        options.dataset = tasks
+        let evaluation = EvaluationRun(evaluator: evaluator, options: options)
         let progress = EvalProgress()
         let summary = try await evaluation.run(tasks: rows, predictions: preds) { progress.handle($0) }
         progress.finish()
