@@ -1,5 +1,6 @@
 import DockerEngine
 import Foundation
+import Sandbox
 import Tasks
 import Testing
 @testable import Grading
@@ -50,5 +51,32 @@ struct SWEBenchModeEvaluationTests {
         let again = try await evaluate(task, prediction, mode: .sweBenchV5, runID: "bad", logs: logs)
         #expect(!again.phaseSeconds.isEmpty, "the rerun did not evaluate again")
         #expect(again.errorIDs == [task.instanceID])
+    }
+}
+
+@Suite("base_commit on official-layout images", .enabled { await dockerTestsEnabled() })
+struct OfficialBaseCommitTests {
+    @Test("a HEAD that descends from base_commit (the image's own commit on top) is kept for a classic row, checked out otherwise")
+    func descendantKept() async throws {
+        try await TestImages.shared.ensure(["demo-calc"])
+        let task = try #require(try demoTasks().first { $0.instanceID == "demo__calc-1" })
+        let client = try await DockerClient.connect()
+        let config = SandboxConfig(image: task.image, repoRoot: task.repoRoot, role: .grade, labels: ["forager.test": "1"])
+        try await Sandbox.with(client: client, config: config) { (box: Sandbox) async throws in
+            func git(_ args: String) async throws -> String {
+                let run = try await client.exec(container: box.containerID, ["bash", "-c", "cd \(task.repoRoot) && git " + args])
+                return run.output.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)
+            }
+            let base = try await git("rev-parse HEAD")
+            _ = try await git("-c user.name=t -c user.email=t@t commit -q --allow-empty -m SWE-bench && git rev-parse HEAD")
+            let top = try await git("rev-parse HEAD")
+            #expect(top != base)
+            var row = task
+            row.baseCommit = base
+            #expect(try await BaseCommit.checkout(task: row, client: client, containerID: box.containerID, keepDescendant: true) == false)
+            #expect(try await git("rev-parse HEAD") == top)
+            #expect(try await BaseCommit.checkout(task: row, client: client, containerID: box.containerID) == true)
+            #expect(try await git("rev-parse HEAD") == base)
+        }
     }
 }
