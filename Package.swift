@@ -55,7 +55,7 @@ let package = Package(
         .target(name: "ForagerSupport", path: layer("Infrastructure", "ForagerSupport")),
 
         // MARK: Data
-        .target(name: "Tasks", path: layer("Data", "Tasks")),
+        .target(name: "Tasks", path: layer("Data", "Tasks"), resources: [.copy("Resources/swebench-specs.json")]),
         // Runs, episodes and steps in SQLite (WAL), and their exports.
         .target(
             name: "Trajectories",

@@ -86,12 +86,18 @@ public enum TaskLoader {
         }
 
         let id = string("instance_id", required: true) ?? ""
-        let image = string("image", required: true) ?? ""
+        let givenImage = string("image")
+        if givenImage?.isEmpty == true { problems.append("\(place): key 'image' is empty") }
+        let image = givenImage ?? OfficialImage().name(for: id)
         let testCommand = string("test_cmd")
         let evalScript = string("eval_script")
-        if (testCommand ?? "").isEmpty && (evalScript ?? "").isEmpty {
-            problems.append("\(place): needs 'test_cmd' or 'eval_script' to run the tests")
+        let repo = string("repo") ?? "", version = string("version") ?? ""
+        let specs = SWEBenchSpecs.bundled
+        if (testCommand ?? "").isEmpty && (evalScript ?? "").isEmpty, specs.spec(repo: repo, version: version) == nil {
+            problems.append("\(place): needs 'test_cmd' or 'eval_script' to run the tests, or a 'repo' and 'version' "
+                            + "that SWE-bench's harness specifications know (repo '\(repo)', version '\(version)' is not among them)")
         }
+        let givenParser = string("log_parser")
         var timeout: Double?
         switch o["timeout"] {
         case .number(let n)?:
@@ -102,14 +108,16 @@ public enum TaskLoader {
         let repoRoot = string("repo_root") ?? "/testbed"
         if !repoRoot.hasPrefix("/") { problems.append("\(place): key 'repo_root' must be an absolute path, found '\(repoRoot)'") }
         let row = TaskRow(
-            instanceID: id, repo: string("repo") ?? "", baseCommit: string("base_commit") ?? "",
+            instanceID: id, repo: repo, baseCommit: string("base_commit") ?? "",
             patch: string("patch") ?? "", testPatch: string("test_patch") ?? "",
             problemStatement: string("problem_statement") ?? "", hintsText: string("hints_text") ?? "",
-            createdAt: string("created_at") ?? "", version: string("version") ?? "",
+            createdAt: string("created_at") ?? "", version: version,
             environmentSetupCommit: string("environment_setup_commit") ?? "",
             failToPass: testList("FAIL_TO_PASS"), passToPass: testList("PASS_TO_PASS"), image: image,
-            repoRoot: repoRoot, testCommand: testCommand, logParser: string("log_parser") ?? "pytest",
-            evalScript: evalScript, timeout: timeout, bugPatch: string("bug_patch") ?? "", extra: o.filter { !known.contains($0.key) })
+            repoRoot: repoRoot, testCommand: testCommand,
+            logParser: givenParser ?? specs.repos[repo]?.logParser.forager ?? "pytest",
+            evalScript: evalScript, timeout: timeout, bugPatch: string("bug_patch") ?? "", extra: o.filter { !known.contains($0.key) },
+            imageGiven: givenImage != nil, logParserGiven: givenParser != nil)
         return problems.isEmpty ? .success(row) : .failure(Problems(problems: problems))
     }
 }

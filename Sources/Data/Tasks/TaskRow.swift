@@ -32,13 +32,18 @@ public struct TaskRow: Sendable, Equatable {
     public var bugPatch: String
     /// Keys this model does not name, as JSON values.
     public var extra: [String: JSONValue]
+    /// Whether the row named its `image` (false: the official SWE-bench image was derived from the id).
+    public var imageGiven: Bool
+    /// Whether the row named its `log_parser` (false: derived from the repository, or the default).
+    public var logParserGiven: Bool
 
     public init(
         instanceID: String, repo: String = "", baseCommit: String = "", patch: String = "", testPatch: String = "",
         problemStatement: String = "", hintsText: String = "", createdAt: String = "", version: String = "",
         environmentSetupCommit: String = "", failToPass: [String] = [], passToPass: [String] = [], image: String,
         repoRoot: String = "/testbed", testCommand: String? = nil, logParser: String = "pytest", evalScript: String? = nil,
-        timeout: Double? = nil, bugPatch: String = "", extra: [String: JSONValue] = [:]
+        timeout: Double? = nil, bugPatch: String = "", extra: [String: JSONValue] = [:],
+        imageGiven: Bool = true, logParserGiven: Bool = true
     ) {
         self.instanceID = instanceID
         self.repo = repo
@@ -60,7 +65,13 @@ public struct TaskRow: Sendable, Equatable {
         self.timeout = timeout
         self.bugPatch = bugPatch
         self.extra = extra
+        self.imageGiven = imageGiven
+        self.logParserGiven = logParserGiven
     }
+
+    /// A classic SWE-bench row: no `test_cmd` and no `eval_script` of its own, so the harness's
+    /// specifications for its repository and version say how to run its tests.
+    public var isClassic: Bool { (testCommand ?? "").isEmpty && (evalScript ?? "").isEmpty }
 
     /// The row as SWE-bench-shaped JSON, Forager's keys included (lists stay lists).
     public var jsonObject: [String: JSONValue] {
@@ -77,9 +88,9 @@ public struct TaskRow: Sendable, Equatable {
         o["environment_setup_commit"] = .string(environmentSetupCommit)
         o["FAIL_TO_PASS"] = .array(failToPass.map(JSONValue.string))
         o["PASS_TO_PASS"] = .array(passToPass.map(JSONValue.string))
-        o["image"] = .string(image)
+        if imageGiven { o["image"] = .string(image) }
         o["repo_root"] = .string(repoRoot)
-        o["log_parser"] = .string(logParser)
+        if logParserGiven { o["log_parser"] = .string(logParser) }
         if let testCommand { o["test_cmd"] = .string(testCommand) }
         if let evalScript { o["eval_script"] = .string(evalScript) }
         if let timeout { o["timeout"] = .number(timeout) }

@@ -51,6 +51,14 @@ struct EvalCommand: AsyncParsableCommand {
     @Flag(help: "Print the summary as JSON.")
     var json = false
 
+    @Option(help: "Grading mode: swebench-v4, swebench-v5 or cwm (default: swebench-v5 for classic SWE-bench rows, Forager's grading for rows with their own test_cmd or eval_script).")
+    var grading: GradingMode?
+
+    @OptionGroup var images: OfficialImageOptions
+
+    @Option(help: "Images pulled at once when missing.")
+    var pullWorkers = 2
+
     func validate() throws {
         let modes = [predictions != nil, gold, empty].filter { $0 }.count
         guard modes == 1 else { throw ValidationError("Give exactly one of --predictions FILE, --gold, --empty.") }
@@ -59,7 +67,7 @@ struct EvalCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        var rows = try TaskLoader.load(tasks)
+        var rows = images.apply(try TaskLoader.load(tasks))
         if !instanceIDs.isEmpty {
             let known = Set(rows.map(\.instanceID))
             let unknown = instanceIDs.filter { !known.contains($0) }
@@ -75,10 +83,16 @@ struct EvalCommand: AsyncParsableCommand {
         }
         let runID = self.runID ?? Self.timestampRunID()
         let client = try await DockerClient.connect()
-        let evaluation = EvaluationRun(
-            evaluator: InstanceEvaluator(client: client, grade: Grader.grade),
-            options: .init(runID: runID, workers: workers, timeout: .milliseconds(Int64(timeout * 1000)),
-                           logsDirectory: URL(fileURLWithPath: logsDir), reportDirectory: URL(fileURLWithPath: reportDir)))
+        let wanted = Set(preds.map(\.instanceID))
+        try await ImagePuller(client: client, workers: pullWorkers).ensure(rows.filter { wanted.contains($0.instanceID) }.map(\.image)) {
+            Output.progress("\($0)\n")
+        }
+        var evaluator = InstanceEvaluator(client: client, grade: Grader.grade)
+        evaluator.grading = grading
+        var options = EvaluationRun.Options(runID: runID, workers: workers, timeout: .milliseconds(Int64(timeout * 1000)),
+                                            logsDirectory: URL(fileURLWithPath: logsDir), reportDirectory: URL(fileURLWithPath: reportDir))
+        options.dataset = tasks
+        let evaluation = EvaluationRun(evaluator: evaluator, options: options)
         let progress = EvalProgress()
         let summary = try await evaluation.run(tasks: rows, predictions: preds) { progress.handle($0) }
         progress.finish()

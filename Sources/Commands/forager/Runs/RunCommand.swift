@@ -57,6 +57,8 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(help: "Print {run_id, episodes, submitted, resolved, errors, db, episode_ids} as JSON.")
     var json = false
 
+    @OptionGroup var images: OfficialImageOptions
+
     func validate() throws {
         if replayRun != nil && (backend.scripted != nil || backend.endpoint != nil) {
             throw ValidationError("--replay-run plays back a stored run: give no --scripted or --endpoint with it.")
@@ -65,7 +67,7 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        var rows = try TaskLoader.load(tasks)
+        var rows = images.apply(try TaskLoader.load(tasks))
         if !instanceIDs.isEmpty {
             let wanted = Set(instanceIDs)
             let unknown = wanted.subtracting(rows.map(\.instanceID))
@@ -79,9 +81,11 @@ struct RunCommand: AsyncParsableCommand {
             chosen = try backend.makeBackend()
         }
         let templates = try promptDir.map { try PromptTemplates.load(directory: URL(fileURLWithPath: $0)) } ?? .builtIn
+        let client = try await DockerClient.connect()
+        try await ImagePuller(client: client).ensure(rows.map(\.image)) { Output.progress("\($0)\n") }
         let finished = try await EpisodeRun(backend: chosen, episodeOptions: episodeOptions, sandbox: sandbox, db: db,
                                             templates: templates)
-            .run(rows, runID: runID, samples: samples, workers: workers, resume: resume, tasksFile: tasks)
+            .run(rows, runID: runID, samples: samples, workers: workers, resume: resume, tasksFile: tasks, client: client)
         let report = finished.report, progress = finished.progress
         let speed = progress.tokensPerSecond.map { String(format: "%.1f tok/s generated", $0) }
         if json {

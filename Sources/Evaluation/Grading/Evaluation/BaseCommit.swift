@@ -11,13 +11,16 @@ import Tasks
 public enum BaseCommit {
     /// Last line `BASE_KEPT`, `BASE_CHECKED_OUT` or `BASE_FAILED`. On a branch the branch moves to
     /// the base (`checkout -B`), so the tree looks like an ordinary clone at that commit.
-    public static func script(repoRoot: String, baseCommit: String) -> String {
+    /// With `keepDescendant` (official SWE-bench images, which commit their setup on top of the
+    /// base), a HEAD that descends from the base is kept as it is.
+    public static func script(repoRoot: String, baseCommit: String, keepDescendant: Bool = false) -> String {
         let base = shellQuote(baseCommit + "^{commit}")
+        let descendant = keepDescendant ? "git merge-base --is-ancestor \"$want\" HEAD 2>/dev/null && { echo BASE_KEPT; exit 0; }\n" : ""
         return """
             cd \(shellQuote(repoRoot)) || exit 2
             want=$(git rev-parse -q --verify \(base) 2>/dev/null) || { echo BASE_KEPT; exit 0; }
             [ "$(git rev-parse -q --verify HEAD)" = "$want" ] && { echo BASE_KEPT; exit 0; }
-            branch=$(git symbolic-ref -q --short HEAD || true)
+            \(descendant)            branch=$(git symbolic-ref -q --short HEAD || true)
             if [ -n "$branch" ]; then
               git checkout -q -f -B "$branch" "$want" 2>&1 || { echo BASE_FAILED; exit 1; }
             else
@@ -31,11 +34,12 @@ public enum BaseCommit {
     /// Checks out `task.baseCommit` in a running container when it is an older commit of the
     /// repository; nothing when the row has no base commit or its base is HEAD.
     @discardableResult
-    public static func checkout(task: TaskRow, client: DockerClient, containerID: String) async throws(BaseCommitError) -> Bool {
+    public static func checkout(task: TaskRow, client: DockerClient, containerID: String,
+                                keepDescendant: Bool = false) async throws(BaseCommitError) -> Bool {
         guard !task.baseCommit.isEmpty else { return false }
         do {
             let run = try await client.exec(container: containerID,
-                                            ["bash", "-c", script(repoRoot: task.repoRoot, baseCommit: task.baseCommit)],
+                                            ["bash", "-c", script(repoRoot: task.repoRoot, baseCommit: task.baseCommit, keepDescendant: keepDescendant)],
                                             timeout: .seconds(120))
             let text = run.output.stdoutText + run.output.stderrText
             guard run.exitCode == 0, !text.contains("BASE_FAILED") else { throw BaseCommitError.notCheckedOut(task.instanceID, text) }

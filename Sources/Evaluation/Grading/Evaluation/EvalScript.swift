@@ -9,10 +9,13 @@ public enum EvalScript {
     /// test patch touches reset to the base (files it adds removed); the test patch applied from a
     /// heredoc; the test command between the start and end markers; its exit code on a line of its
     /// own (v5); the test files reset again.
-    public static func make(for task: TaskRow, testPatchFiles: PatchFiles?) -> String {
+    /// A classic row (no `test_cmd`, no `eval_script`) gets SWE-bench's own script for its
+    /// repository and version, of the release `mode` grades with (`SWEBenchEvalScript`).
+    public static func make(for task: TaskRow, testPatchFiles: PatchFiles?, mode: GradingMode = .standard) -> String {
         if let own = task.evalScript, !own.isEmpty {
             return own.replacingOccurrences(of: "locale-gen", with: "locale-gen en_US.UTF-8")
         }
+        if task.isClassic, let official = SWEBenchEvalScript.make(for: task, release: mode.scriptRelease) { return official }
         let root = shellQuote(task.repoRoot)
         let base = task.baseCommit.isEmpty ? "HEAD" : shellQuote(task.baseCommit)
         var reset: [String] = []

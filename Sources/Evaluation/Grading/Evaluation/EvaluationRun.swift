@@ -13,6 +13,8 @@ public struct EvaluationRun: Sendable {
         public var timeout: Duration
         public var logsDirectory: URL
         public var reportDirectory: URL
+        /// What the run grades against (the task file), recorded in `run.json` as v5 does.
+        public var dataset: String?
 
         public init(runID: String, workers: Int = 2, timeout: Duration = .seconds(1800),
                     logsDirectory: URL = URL(fileURLWithPath: "logs"), reportDirectory: URL = URL(fileURLWithPath: ".")) {
@@ -90,6 +92,8 @@ public struct EvaluationRun: Sendable {
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         let file = options.reportDirectory.appendingPathComponent("\(Self.safeModelName(model)).\(options.runID).json")
         try encoder.encode(summary).write(to: file)
+        try RunMetadata.write(dataset: options.dataset, to: options.logsDirectory.appendingPathComponent("run_evaluation")
+            .appendingPathComponent(options.runID).appendingPathComponent("run.json"))
         return summary
     }
 
@@ -126,6 +130,13 @@ public struct RunSummary: Codable, Sendable {
     public var timedOutIDs: [String]
     /// Forager: the summed seconds of each phase (container, apply, tests, grade) this invocation.
     public var phaseSeconds: [EvaluationPhase: Double]
+    /// v5: why each unresolved or errored instance failed, when known (`infra_failure_reason`, or
+    /// the error's first line).
+    public var failureReasons: [String: String]
+    /// v5's docker-leftover keys: Forager removes every container it starts, so these stay empty.
+    public var unstoppedInstances = 0
+    public var unstoppedContainers: [String] = []
+    public var unremovedImages: [String] = []
     public var schemaVersion: Int
 
     enum CodingKeys: String, CodingKey {
@@ -137,7 +148,8 @@ public struct RunSummary: Codable, Sendable {
         case submittedIDs = "submitted_ids", resolvedIDs = "resolved_ids", unresolvedIDs = "unresolved_ids"
         case errorIDs = "error_ids", infraFailureIDs = "infra_failure_ids", timedOutIDs = "timed_out_ids"
         case ambiguousFailureInstances = "ambiguous_failure_instances", ambiguousFailureIDs = "ambiguous_failure_ids"
-        case phaseSeconds = "phase_seconds", schemaVersion = "schema_version"
+        case phaseSeconds = "phase_seconds", schemaVersion = "schema_version", failureReasons = "failure_reasons"
+        case unstoppedInstances = "unstopped_instances", unstoppedContainers = "unstopped_containers", unremovedImages = "unremoved_images"
     }
 
     init(tasks: [TaskRow], predictions: [Prediction], results: [InstanceEvaluator.Result]) {
@@ -167,6 +179,32 @@ public struct RunSummary: Codable, Sendable {
         phaseSeconds = results.reduce(into: [:]) { sums, r in
             for (k, v) in r.phases { sums[k, default: 0] += v }
         }
+        failureReasons = Dictionary(results.compactMap { r -> (String, String)? in
+            guard r.outcome == .unresolved || r.outcome == .infraFailure else { return nil }
+            let reason = r.report?.infraFailureReason?.rawValue ?? r.message?.split(separator: "\n").first.map(String.init)
+            return reason.map { (r.instanceID, $0) }
+        }, uniquingKeysWith: { a, _ in a })
         schemaVersion = 2
+    }
+}
+
+/// v5's `run.json` beside a run's instance folders: what the run graded against.
+enum RunMetadata {
+    struct Contents: Encodable {
+        let dataset: String?
+        let split: String?
+        let taskRepo: String?
+        let createdAt: String
+        enum CodingKeys: String, CodingKey { case dataset, split, taskRepo = "task_repo", createdAt = "created_at" }
+    }
+
+    static func write(dataset: String?, to file: URL) throws {
+        try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime]
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        let contents = Contents(dataset: dataset, split: nil, taskRepo: nil, createdAt: formatter.string(from: Date()))
+        try (encoder.encode(contents) + Data("\n".utf8)).write(to: file)
     }
 }

@@ -27,6 +27,8 @@ public struct InstanceEvaluator: Sendable {
     /// Limits of the grading container (network stays off).
     public var memoryBytes: Int64 = 8 << 30
     public var cpus: Double = 2.0
+    /// The grading mode; nil: SWE-bench v5 for classic rows, Forager's grading otherwise.
+    public var grading: GradingMode?
 
     public init(client: DockerClient, grade: @escaping @Sendable (GradingInput) -> InstanceReport) {
         self.client = client
@@ -52,19 +54,27 @@ public struct InstanceEvaluator: Sendable {
     private func execute(task: TaskRow, patch: String?, model: String, runID: String, directory: URL, timeout: Duration) async -> Result {
         var record = Record(task: task, model: model, runID: runID, files: Files(directory: directory))
         if let patch { record.files.write("patch.diff", patch) }
-        let script = EvalScript.make(for: task, testPatchFiles: try? PatchFiles(parsing: task.testPatch))
+        let mode = effectiveMode(for: task)
+        // SWE-bench's own patch-apply commands, network and error rules in its two modes.
+        let release = mode.flatMap { $0.isSWEBench ? $0.scriptRelease : nil }
+        let script = EvalScript.make(for: task, testPatchFiles: try? PatchFiles(parsing: task.testPatch), mode: mode ?? .standard)
         record.files.write("eval.sh", script)
+        let config = sandboxConfig(task, runID: runID, timeout: timeout, network: release != nil)
         do {
             // The one place the grading container is closed: `Sandbox.with` removes it however
             // the body ends (a result, an error, cancellation).
-            return try await Sandbox.with(client: client, config: sandboxConfig(task, runID: runID, timeout: timeout)) { sandbox in
+            return try await Sandbox.with(client: client, config: config) { sandbox in
                 record.lap(.container)
                 try await prepareTree(task, script: script, in: sandbox, record: &record)
-                if let patch, try await !applyPrediction(patch, task, in: sandbox, record: &record) {
-                    return record.notApplied()
+                if let patch, try await !applyPrediction(patch, task, release: release, in: sandbox, record: &record) {
+                    // SWE-bench: a patch that does not apply is an error of the run, with no report.
+                    return release == nil ? record.notApplied() : record.sweBenchError(message: record.result.message ?? "")
                 }
                 let run = try await runTests(task, in: sandbox, timeout: timeout, record: &record)
-                return gradeTests(task, run: run, record: &record)
+                if run.timedOut, release != nil {
+                    return record.sweBenchError(message: "Tests Timed Out after \(Self.timeoutSeconds(timeout)) seconds")
+                }
+                return gradeTests(task, run: run, mode: mode, record: &record)
             }
         } catch let failure as SetupFailure {
             return record.infraFailure(failure.reason, message: failure.message)
@@ -73,10 +83,11 @@ public struct InstanceEvaluator: Sendable {
         }
     }
 
-    /// The grading container: the task's image, network off, living a little past the test timeout.
-    private func sandboxConfig(_ task: TaskRow, runID: String, timeout: Duration) -> SandboxConfig {
+    /// The grading container: the task's image, network off (on in the SWE-bench modes, as their
+    /// harness has it), living a little past the test timeout.
+    private func sandboxConfig(_ task: TaskRow, runID: String, timeout: Duration, network: Bool) -> SandboxConfig {
         SandboxConfig(image: task.image, repoRoot: task.repoRoot, runID: runID, episodeID: task.instanceID,
-                      role: .grade, memoryBytes: memoryBytes, cpus: cpus, network: false,
+                      role: .grade, memoryBytes: memoryBytes, cpus: cpus, network: network,
                       lifetime: .seconds(Self.timeoutSeconds(timeout) + 600))
     }
 
@@ -85,7 +96,8 @@ public struct InstanceEvaluator: Sendable {
     /// The task's tree before the prediction: its base commit, its bug patch, and `/eval.sh`.
     private func prepareTree(_ task: TaskRow, script: String, in sandbox: Sandbox, record: inout Record) async throws {
         do {
-            if try await BaseCommit.checkout(task: task, client: client, containerID: sandbox.containerID) {
+            if try await BaseCommit.checkout(task: task, client: client, containerID: sandbox.containerID,
+                                              keepDescendant: task.isClassic) {
                 record.log += ">>>>> Checked out base_commit \(task.baseCommit)\n"
             }
         } catch {
@@ -100,14 +112,17 @@ public struct InstanceEvaluator: Sendable {
         try await client.writeFile(container: sandbox.containerID, path: "/eval.sh", contents: Data(script.utf8), mode: 0o755)
     }
 
-    /// Applies the prediction with CWM's cascade; false when no command applied it. A mutate-fix
+    /// Applies the prediction with CWM's cascade (or the SWE-bench `release`'s commands); false when
+    /// no command applied it. A mutate-fix
     /// task has no test patch to restore the tests from: the test files the prediction touched go
     /// back to the task's tree, so editing a test never resolves.
-    private func applyPrediction(_ patch: String, _ task: TaskRow, in sandbox: Sandbox, record: inout Record) async throws -> Bool {
+    private func applyPrediction(_ patch: String, _ task: TaskRow, release: SWEBenchRelease?, in sandbox: Sandbox,
+                                 record: inout Record) async throws -> Bool {
         try await client.writeFile(container: sandbox.containerID, path: "/tmp/patch.diff", contents: Data(patch.utf8))
-        let apply = try await client.exec(container: sandbox.containerID,
-                                          ["bash", "-c", PatchApplyCascade.script(repoRoot: task.repoRoot, patchPath: "/tmp/patch.diff")],
-                                          timeout: .seconds(300))
+        let applyScript = release.map { SWEBenchPatchApply.script($0, repoRoot: task.repoRoot, patchPath: "/tmp/patch.diff") }
+            ?? PatchApplyCascade.script(repoRoot: task.repoRoot, patchPath: "/tmp/patch.diff")
+        let commands = release.map(SWEBenchPatchApply.commands) ?? PatchApplyCascade.commands
+        let apply = try await client.exec(container: sandbox.containerID, ["bash", "-c", applyScript], timeout: .seconds(300))
         let applyText = apply.output.stdoutText + apply.output.stderrText
         record.log += applyText
         record.lap(.apply)
@@ -115,9 +130,8 @@ public struct InstanceEvaluator: Sendable {
             record.result.message = applyText
             return false
         }
-        if let last = applyText.split(separator: "\n").last, last.hasPrefix("APPLIED "), let index = Int(last.dropFirst(8)),
-           PatchApplyCascade.commands.indices.contains(index - 1) {
-            record.result.appliedWith = PatchApplyCascade.commands[index - 1]
+        if let last = applyText.split(separator: "\n").last, last.hasPrefix("APPLIED "), let index = Int(last.dropFirst(8)) {
+            record.result.appliedWith = commands.indices.contains(index - 1) ? commands[index - 1] : "already applied"
         }
         record.log += ">>>>> Applied Patch (pred)\n"
         if !task.bugPatch.isEmpty, let touched = try? PatchFiles(parsing: patch), !touched.testFiles.isEmpty {
@@ -144,10 +158,12 @@ public struct InstanceEvaluator: Sendable {
     }
 
     /// Grades the test log and writes `report.json` and `run_instance.log`.
-    private func gradeTests(_ task: TaskRow, run: (output: String, timedOut: Bool), record: inout Record) -> Result {
-        let report = grade(GradingInput(instanceID: task.instanceID, log: run.output, failToPass: task.failToPass,
-                                        passToPass: task.passToPass, logParser: task.logParser,
-                                        patchApplied: true, timedOut: run.timedOut))
+    private func gradeTests(_ task: TaskRow, run: (output: String, timedOut: Bool), mode: GradingMode?,
+                            record: inout Record) -> Result {
+        let input = GradingInput(instanceID: task.instanceID, log: run.output, failToPass: task.failToPass,
+                                 passToPass: task.passToPass, logParser: task.parser(mode: mode ?? .standard),
+                                 patchApplied: true, timedOut: run.timedOut)
+        let report = mode.map { Grader(rules: $0.rules).grade(input) } ?? grade(input)
         record.lap(.grade)
         return record.graded(report)
     }

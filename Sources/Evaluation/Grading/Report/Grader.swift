@@ -14,6 +14,8 @@ public struct GradingRules: Sendable, Equatable {
     /// v5's validity checks: empty map with no sign the suite ran, and a non-zero test exit code with
     /// no failure in the parsed log, make the result invalid.
     public var validityChecks: Bool
+    /// Parse with swebench 5.0.2's parsers (`SWEBenchParsers`) instead of Forager's (`LogParsers`).
+    public var officialParsers = false
 
     public init(skippedFailToPassFails: Bool, requireAppliedPatchLine: Bool, validityChecks: Bool) {
         self.skippedFailToPassFails = skippedFailToPassFails
@@ -68,7 +70,9 @@ public struct Grader: Sendable {
             InstanceReport(patchSuccessfullyApplied: true, resolved: false, testsStatus: status,
                            infraFailure: true, infraFailureReason: reason)
         }
-        guard let parser = LogParsers.named(input.logParser) else { return invalid(.unknownLogParser) }
+        guard let parser = rules.officialParsers ? SWEBenchParsers.named(input.logParser) : LogParsers.named(input.logParser) else {
+            return invalid(.unknownLogParser)
+        }
         let statuses = parser.parse(Self.testOutput(of: input.log))
         let status = evaluate(statuses, failToPass: input.failToPass, passToPass: input.passToPass)
 
