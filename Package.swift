@@ -156,6 +156,7 @@ let package = Package(
 
         // MARK: Tests
         .testTarget(name: "ForagerSupportTests", dependencies: ["ForagerSupport"]),
+        .testTarget(name: "ArchitectureTests", dependencies: ["TestSupport"]),
         // What the test targets share: the Docker-tests switch, the `forager` of the build in
         // use, the package root, test images, free ports and child processes.
         .target(name: "TestSupport", dependencies: ["DockerEngine", "ImageRecipes"], path: "Tests/TestSupport"),
