@@ -40,10 +40,7 @@ struct ExportCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        guard FileManager.default.fileExists(atPath: db) else {
-            throw CommandFailure("No trajectory database at \(db); pass --db PATH (forager run writes forager.sqlite by default).")
-        }
-        let store = try await TrajectoryStore.open(at: db)
+        let store = try await openStoreForReading(db)
         let data = try await store.exportData(run: run)
         let text: String?
         if format == .cwm && !keepDuplicates {

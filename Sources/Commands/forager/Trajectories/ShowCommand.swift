@@ -23,7 +23,7 @@ struct ShowCommand: AsyncParsableCommand {
     var allAttempts = false
 
     func run() async throws {
-        let store = try await openExistingStore(db)
+        let store = try await openStoreForReading(db)
         let stored = try await store.episode(episode, allAttempts: allAttempts)
         let run = try await store.run(stored.episode.runID)
         let replays = try await store.replays(episode: episode)
