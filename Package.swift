@@ -55,11 +55,11 @@ let package = Package(
         .target(name: "ForagerSupport", path: layer("Infrastructure", "ForagerSupport")),
 
         // MARK: Data
-        .target(name: "Tasks", path: layer("Data", "Tasks")),
+        .target(name: "Tasks", dependencies: ["ForagerSupport"], path: layer("Data", "Tasks")),
         // Runs, episodes and steps in SQLite (WAL), and their exports.
         .target(
             name: "Trajectories",
-            dependencies: [.product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["ForagerSupport", .product(name: "GRDB", package: "GRDB.swift")],
             path: layer("Data", "Trajectories")
         ),
 
@@ -81,7 +81,7 @@ let package = Package(
         .target(name: "Agent", dependencies: ["AgentTools", "Inference", "HTTPTransport"], path: layer("Agent", "Agent")),
 
         // MARK: Evaluation
-        .target(name: "Grading", dependencies: ["Tasks", "Sandbox", "DockerEngine", "CGit2"], path: layer("Evaluation", "Grading")),
+        .target(name: "Grading", dependencies: ["Tasks", "Sandbox", "DockerEngine", "CGit2", "ForagerSupport"], path: layer("Evaluation", "Grading")),
 
         // MARK: Episodes
         // The agent's environment in a Docker sandbox (the shell and files behind the tools) and
@@ -155,7 +155,7 @@ let package = Package(
             dependencies: ["Grading", "Tasks", "Sandbox", "DockerEngine", "ImageRecipes"],
             resources: [.copy("Fixtures"), .copy("SimilarityFixtures")]
         ),
-        .testTarget(name: "TasksTests", dependencies: ["Tasks"]),
+        .testTarget(name: "TasksTests", dependencies: ["Tasks", "ForagerSupport"]),
         .testTarget(name: "DockerEnvironmentTests", dependencies: ["DockerEnvironment", "Agent"]),
         .testTarget(name: "ForagingTests", dependencies: ["Foraging", "Grading", "Tasks", "Sandbox", "DockerEngine", "ImageRecipes", "Trajectories"]),
         .testTarget(name: "ReplayTests", dependencies: ["Replay", "Runner", "DockerEnvironment", "Agent", "Trajectories", "Tasks", "DockerEngine", "ImageRecipes", "Inference", "Sandbox"]),

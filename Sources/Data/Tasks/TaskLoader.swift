@@ -1,4 +1,5 @@
 import Foundation
+import ForagerSupport
 
 /// Loads and validates task rows, collecting every problem before failing.
 public enum TaskLoader {
@@ -86,6 +87,9 @@ public enum TaskLoader {
         }
 
         let id = string("instance_id", required: true) ?? ""
+        if !id.isEmpty, let reason = FileNames.unusableReason(id) {
+            problems.append("\(place): instance_id \(quoted(id)) cannot be used (it names the instance's log and export files): \(reason)")
+        }
         let image = string("image", required: true) ?? ""
         let testCommand = string("test_cmd")
         let evalScript = string("eval_script")
@@ -112,4 +116,9 @@ public enum TaskLoader {
             evalScript: evalScript, timeout: timeout, bugPatch: string("bug_patch") ?? "", extra: o.filter { !known.contains($0.key) })
         return problems.isEmpty ? .success(row) : .failure(Problems(problems: problems))
     }
+}
+
+/// An id as a problem line shows it: JSON-quoted, so control characters are visible.
+func quoted(_ id: String) -> String {
+    JSONValue.string(id).encoded()
 }

@@ -75,6 +75,7 @@ struct EvalCommand: AsyncParsableCommand {
         }
         let runID = self.runID ?? Self.timestampRunID()
         let client = try await DockerClient.connect()
+        try await RecipeImages.buildMissing(rows.map(\.image), client: client)
         let evaluation = EvaluationRun(
             evaluator: InstanceEvaluator(client: client, grade: Grader.grade),
             options: .init(runID: runID, workers: workers, timeout: .milliseconds(Int64(timeout * 1000)),
@@ -83,7 +84,7 @@ struct EvalCommand: AsyncParsableCommand {
         let summary = try await evaluation.run(tasks: rows, predictions: preds) { progress.handle($0) }
         progress.finish()
         let model = EvaluationRun.safeModelName(preds.first?.modelNameOrPath ?? "unknown-model")
-        let summaryPath = URL(fileURLWithPath: reportDir).appendingPathComponent("\(model).\(runID).json").path
+        let summaryPath = URL(fileURLWithPath: reportDir).appendingPathComponent("\(model).\(EvaluationRun.safeModelName(runID)).json").path
         if json {
             try Output.json(summary)
             return

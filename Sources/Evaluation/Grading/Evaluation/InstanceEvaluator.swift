@@ -77,6 +77,10 @@ public struct InstanceEvaluator: Sendable {
             return infraFailure(result, reason: Self.infraReason(error), message: "\(error)", log: log, files: files)
         }
         lap("container")
+        if let problem = await RepoRootCheck.problem(client: client, containerID: sandbox.containerID, task: task) {
+            await sandbox.close()
+            return infraFailure(result, reason: RepoRootCheck.reason, message: problem, log: log, files: files)
+        }
 
         do {
             do {
@@ -166,7 +170,8 @@ public struct InstanceEvaluator: Sendable {
     /// The reasons Forager itself gives when it could not evaluate (the tests never ran). The
     /// grader's own `infra_failure` flags (a test exit code that contradicts the log, no tests
     /// collected) describe a run that happened: those stay model failures, as in SWE-bench v5.
-    public static let infrastructureReasons: Set<String> = ["image_missing", "engine_unavailable", "container_unavailable"]
+    public static let infrastructureReasons: Set<String> = ["image_missing", "engine_unavailable", "container_unavailable",
+                                                            RepoRootCheck.reason]
 
     static func infraReason(_ error: any Error) -> String {
         switch error {
