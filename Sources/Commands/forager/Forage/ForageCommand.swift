@@ -98,6 +98,7 @@ struct ForageCommand: AsyncParsableCommand {
         let runID = self.runID ?? "forage-\(spec.name)-\(EvalCommand.timestampRunID())"
         let tasksFile = out ?? "tasks-\(spec.name)-\(runID).jsonl"
         let client = try await DockerClient.connect()
+        try await RecipeImages.buildMissing([spec.image], client: client)
         if mode == "issue-fix" {
             return try await runIssueFix(spec: spec, runID: runID, tasksFile: tasksFile, client: client)
         }
