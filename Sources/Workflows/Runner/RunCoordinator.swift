@@ -135,7 +135,7 @@ public struct RunCoordinator: Sendable {
             return failures
         }
 
-        let interrupted = Task.isCancelled
+        let interrupted = Task.isCancelled || ShutdownGate.isClosed
         try await store.finishRun(runID, status: interrupted ? .interrupted : unrecorded > 0 ? .failed : .finished)
         let counts = try await store.counts(run: runID)
         let episodes = try await store.episodes(run: runID)

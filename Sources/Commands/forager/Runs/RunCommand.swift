@@ -107,6 +107,7 @@ struct RunCommand: AsyncParsableCommand {
             options: options)
         let progress = RunProgress()
         let report = try await coordinator.run(tasks: rows) { progress.handle($0) }
+        await InterruptCleanup.waitIfInterrupted()
         progress.finish()
         let speed = progress.tokensPerSecond.map { String(format: "%.1f tok/s generated", $0) }
         if json {

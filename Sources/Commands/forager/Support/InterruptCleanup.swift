@@ -24,6 +24,13 @@ enum InterruptCleanup {
 
     nonisolated(unsafe) private static var interrupted = false
 
+    /// After a signal, a command whose work ended (its episodes stopped when the cleanup removed
+    /// their containers) must not exit 0 before the cleanup is done: it waits here for the
+    /// handler's exit (128 + signal).
+    static func waitIfInterrupted() async {
+        while ShutdownGate.isClosed { try? await Task.sleep(for: .seconds(1)) }
+    }
+
     private static func handle(_ sig: Int32) {
         if interrupted { exit(128 + sig) }
         interrupted = true
