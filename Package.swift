@@ -55,11 +55,11 @@ let package = Package(
         .target(name: "ForagerSupport", path: layer("Infrastructure", "ForagerSupport")),
 
         // MARK: Data
-        .target(name: "Tasks", path: layer("Data", "Tasks"), resources: [.copy("Resources/swebench-specs.json")]),
+        .target(name: "Tasks", dependencies: ["ForagerSupport"], path: layer("Data", "Tasks"), resources: [.copy("Resources/swebench-specs.json")]),
         // Runs, episodes and steps in SQLite (WAL), and their exports.
         .target(
             name: "Trajectories",
-            dependencies: [.product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["ForagerSupport", .product(name: "GRDB", package: "GRDB.swift")],
             path: layer("Data", "Trajectories")
         ),
 
@@ -170,7 +170,7 @@ let package = Package(
             dependencies: ["Grading", "Tasks", "Sandbox", "DockerEngine", "ImageRecipes", "TestSupport"],
             resources: [.copy("Fixtures"), .copy("SimilarityFixtures")]
         ),
-        .testTarget(name: "TasksTests", dependencies: ["Tasks", "TestSupport"]),
+        .testTarget(name: "TasksTests", dependencies: ["Tasks", "ForagerSupport", "TestSupport"]),
         .testTarget(name: "DockerEnvironmentTests", dependencies: ["DockerEnvironment", "Agent"]),
         .testTarget(name: "ForagingTests", dependencies: ["Foraging", "Grading", "Tasks", "Sandbox", "DockerEngine", "ImageRecipes", "Trajectories", "TestSupport"]),
         .testTarget(name: "ReplayTests", dependencies: ["Replay", "Runner", "DockerEnvironment", "Agent", "Trajectories", "Tasks", "DockerEngine", "ImageRecipes", "Inference", "Sandbox", "TestSupport"]),

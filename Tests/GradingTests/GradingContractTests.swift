@@ -8,9 +8,9 @@ struct GradingContractTests {
     func closedSetsKeepTheirStrings() throws {
         #expect(InfraFailureReason.allCases.map(\.rawValue) == [
             "tests_timed_out", "no_tests_collected", "test_exit_code_mismatch", "unknown_log_parser",
-            "image_missing", "engine_unavailable", "container_unavailable", "base_commit_failed", "bug_patch_failed",
+            "image_missing", "engine_unavailable", "container_unavailable", "base_commit_failed", "bug_patch_failed", "repo_root_missing",
         ])
-        #expect(InfraFailureReason.allCases.filter(\.isInfrastructure) == [.imageMissing, .engineUnavailable, .containerUnavailable])
+        #expect(InfraFailureReason.allCases.filter(\.isInfrastructure) == [.imageMissing, .engineUnavailable, .containerUnavailable, .repoRootMissing])
         let report = InstanceReport(patchSuccessfullyApplied: false, resolved: false, infraFailure: true, infraFailureReason: .imageMissing)
         let json = String(decoding: try JSONEncoder().encode(report), as: UTF8.self)
         #expect(json.contains(#""infra_failure_reason":"image_missing""#))

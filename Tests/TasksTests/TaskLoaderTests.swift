@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TestSupport
 @testable import Tasks
+import ForagerSupport
 
 func temporaryFile(_ text: String, _ name: String = "rows.jsonl") throws -> String {
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("forager-tasks-\(UUID().uuidString)")
@@ -98,5 +99,43 @@ struct PredictionLoaderTests {
         } catch {
             #expect(error.description.contains("\(path):1: instance_id zzz is not in the tasks file"))
         }
+    }
+}
+
+/// Issue 16: ids that would name files outside their folder, and a one-row file without an id.
+@Suite("Task rows: unusable ids and one-row files")
+struct UnusableIDTests {
+    @Test("an instance id that cannot name a file is refused with its line; one with slashes maps inside its folder")
+    func unusableIDs() throws {
+        let rows = ["..", "bad\u{0}id", String(repeating: "x", count: 300)].map {
+            row2.replacingOccurrences(of: #""a__b-2""#, with: JSONValue.string($0).encoded())
+        }
+        let path = try temporaryFile(rows.joined(separator: "\n") + "\n")
+        let error = #expect(throws: TaskFileError.self) { try TaskLoader.load(path) }
+        let text = error?.description ?? ""
+        #expect(error?.problems.count == 3, "\(text)")
+        #expect(text.contains(#"\#(path):1: instance_id ".." cannot be used"#), "\(text)")
+        #expect(text.contains(#"\#(path):2: instance_id "bad\u0000id" cannot be used"#), "\(text)")
+        #expect(text.contains("\(path):3: instance_id") && text.contains("longer than"), "\(text)")
+
+        // The escape of the issue loads (slashes are mapped), and its name stays one component.
+        let escape = row2.replacingOccurrences(of: "a__b-2", with: "../../../../escape_probe")
+        let loaded = try TaskLoader.load(try temporaryFile(escape + "\n"))
+        #expect(loaded.first?.instanceID == "../../../../escape_probe")
+        #expect(FileNames.name(for: "../../../../escape_probe") == "..__..__..__..__escape_probe")
+        for id in ["..", ".", "", "a\u{0}b", "x/../.."] {
+            let name = FileNames.name(for: id)
+            #expect(!name.contains("/") && name != "." && name != ".." && !name.isEmpty && !name.contains("\u{0}"), "\(id) → \(name)")
+        }
+    }
+
+    @Test("a one-row JSON file without instance_id is one row missing its id, not a dict keyed by id")
+    func oneRowWithoutID() throws {
+        let path = try temporaryFile(row1.replacingOccurrences(of: #""instance_id":"a__b-1","#, with: "") + "\n", "one.json")
+        let error = #expect(throws: TaskFileError.self) { try TaskLoader.load(path) }
+        #expect(error?.problems == ["\(path):1: key 'instance_id' is missing"], "\(error?.description ?? "")")
+        let predictions = try temporaryFile(#"{"model_name_or_path": "m", "model_patch": "diff"}"# + "\n", "preds.json")
+        let predictionError = #expect(throws: TaskFileError.self) { try PredictionLoader.load(predictions, tasks: []) }
+        #expect(predictionError?.problems == ["\(predictions):1: key 'instance_id' is missing"], "\(predictionError?.description ?? "")")
     }
 }

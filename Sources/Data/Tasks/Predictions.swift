@@ -1,4 +1,5 @@
 import Foundation
+import ForagerSupport
 
 /// One SWE-bench prediction: a model's patch for an instance.
 public struct Prediction: Sendable, Equatable, Codable {
@@ -32,6 +33,10 @@ public enum PredictionLoader {
             let o = located.object
             guard let id = o["instance_id"]?.stringValue, !id.isEmpty else {
                 problems.append("\(located.location): key 'instance_id' is missing")
+                continue
+            }
+            if let reason = FileNames.unusableReason(id) {
+                problems.append("\(located.location): instance_id \(quoted(id)) cannot be used (it names the instance's log files): \(reason)")
                 continue
             }
             guard known.contains(id) else {

@@ -86,11 +86,13 @@ public enum RowFile {
     }
 
     /// A file starting with `{` is JSONL when its first line is a whole object that is a row (it
-    /// has a string `instance_id`, or is a CWM rollout line) or when it has several lines.
+    /// has a string `instance_id`, is a CWM rollout line, or has a value that is not an object,
+    /// which a dict keyed by id never has) or when it has several lines.
     private static func looksLikeJSONL(_ text: String) -> Bool {
         guard let firstLine = text.split(separator: "\n").first,
               case .object(let o)? = try? JSONDecoder().decode(JSONValue.self, from: Data(firstLine.utf8)) else { return false }
-        return o["instance_id"]?.stringValue != nil || o["rollouts"] != nil || text.contains("\n")
+        let holdsNonObject = o.values.contains { if case .object = $0 { return false } else { return true } }
+        return o["instance_id"]?.stringValue != nil || o["rollouts"] != nil || holdsNonObject || text.contains("\n")
     }
 
     static func describe(_ error: any Error) -> String {

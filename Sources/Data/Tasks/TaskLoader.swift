@@ -1,4 +1,5 @@
 import Foundation
+import ForagerSupport
 
 /// Loads and validates task rows, collecting every problem before failing.
 public enum TaskLoader {
@@ -86,6 +87,9 @@ public enum TaskLoader {
         }
 
         let id = string("instance_id", required: true) ?? ""
+        if !id.isEmpty, let reason = FileNames.unusableReason(id) {
+            problems.append("\(place): instance_id \(quoted(id)) cannot be used (it names the instance's log and export files): \(reason)")
+        }
         let givenImage = string("image")
         if givenImage?.isEmpty == true { problems.append("\(place): key 'image' is empty") }
         let image = givenImage ?? OfficialImage().name(for: id)
@@ -120,4 +124,9 @@ public enum TaskLoader {
             imageGiven: givenImage != nil, logParserGiven: givenParser != nil)
         return problems.isEmpty ? .success(row) : .failure(Problems(problems: problems))
     }
+}
+
+/// An id as a problem line shows it: JSON-quoted, so control characters are visible.
+func quoted(_ id: String) -> String {
+    JSONValue.string(id).encoded()
 }

@@ -98,3 +98,11 @@ public struct TaskRow: Sendable, Equatable {
         return o
     }
 }
+
+extension TaskRow {
+    /// How long the hidden tests may run: the row's own `timeout` when it has one, else
+    /// `fallback` (the `--timeout` of eval, the `--grade-timeout` of run and forage).
+    public func testTimeout(default fallback: Duration) -> Duration {
+        timeout.map { .milliseconds(Int64($0 * 1000)) } ?? fallback
+    }
+}

@@ -5,9 +5,34 @@ enum Schema {
     /// `PRAGMA application_id` of every Forager trajectory database ("FRGR").
     static let applicationID: Int32 = 0x4652_4752
 
+    /// The migrations in order, each applied once, in the same transaction as the check of which
+    /// ones a file has (`migrate`). Ids are those of GRDB's `grdb_migrations` table, so files
+    /// migrated by GRDB's migrator before are read the same way.
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
-        migrator.registerMigration("v1-runs-episodes-steps") { db in
+        for migration in migrations { migrator.registerMigration(migration.id, migrate: migration.apply) }
+        return migrator
+    }
+
+    /// Applies the migrations `db` lacks. Call inside one `BEGIN IMMEDIATE` transaction: SQLite's
+    /// write lock is then held from the check to the last migration, so two processes opening a
+    /// new file at once migrate it once (the second finds it done).
+    static func migrate(_ db: Database) throws {
+        try db.execute(sql: "CREATE TABLE IF NOT EXISTS grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY)")
+        let applied = Set(try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations"))
+        for migration in migrations where !applied.contains(migration.id) {
+            try migration.apply(db)
+            try db.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES (?)", arguments: [migration.id])
+        }
+    }
+
+    struct Migration: Sendable {
+        let id: String
+        let apply: @Sendable (Database) throws -> Void
+    }
+
+    static let migrations: [Migration] = [
+        Migration(id: "v1-runs-episodes-steps") { db in
             try db.execute(sql: "PRAGMA application_id = \(applicationID)")
             try db.create(table: "runs") { t in
                 t.primaryKey("id", .text)
@@ -62,14 +87,14 @@ enum Schema {
                 t.column("created_at", .double).notNull()
                 t.primaryKey(["episode_id", "attempt", "step_index"])
             }
-        }
+        },
         // The observation's message body alone (what a chat transcript shows), beside the full
         // observation text with the format's markers (what CWM's dump keeps).
-        migrator.registerMigration("v2-step-observation-body") { db in
+        Migration(id: "v2-step-observation-body") { db in
             try db.alter(table: "steps") { t in t.add(column: "observation_body", .text) }
-        }
+        },
         // `forager replay`: each replay of an episode and the verdict of each of its steps.
-        migrator.registerMigration("v3-replays") { db in
+        Migration(id: "v3-replays") { db in
             try db.create(table: "replays") { t in
                 t.primaryKey("id", .text)
                 t.column("episode_id", .text).notNull().references("episodes", onDelete: .cascade)
@@ -93,10 +118,10 @@ enum Schema {
                 t.column("diff", .text)
                 t.primaryKey(["replay_id", "step_index"])
             }
-        }
+        },
         // `forager trace`: execution traces (CWM's frame format) and their frames, linked to the
         // repository, commit, function, test and task they came from.
-        migrator.registerMigration("v4-execution-traces") { db in
+        Migration(id: "v4-execution-traces") { db in
             try db.create(table: "traces") { t in
                 t.primaryKey("id", .text)
                 t.column("batch", .text).notNull()
@@ -133,7 +158,6 @@ enum Schema {
                 t.column("value", .text)
                 t.primaryKey(["trace_id", "frame_index"])
             }
-        }
-        return migrator
-    }
+        },
+    ]
 }

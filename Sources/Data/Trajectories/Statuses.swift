@@ -1,5 +1,7 @@
 public enum RunStatus: String, Sendable, Codable, CaseIterable {
     case running, finished, interrupted
+    /// Ended, but some episode's outcome could not be recorded (a full disk): `--resume` completes it.
+    case failed
 }
 
 public enum EpisodeStatus: String, Sendable, Codable, CaseIterable {

@@ -50,8 +50,8 @@ extension TrajectoryStore {
                                       source, task_json, task_line, system_prompt, user_prompt, initial_observation)
                 VALUES (?, ?, ?, ?, 1, 'running', ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [id, new.runID, new.instanceID, new.sampleIndex, date.timeIntervalSince1970,
-                                 new.source, new.taskJSON, new.taskLine, new.systemPrompt, new.userPrompt,
-                                 new.initialObservation])
+                                 new.source, new.taskJSON, new.taskLine, exactText(new.systemPrompt),
+                                 exactText(new.userPrompt), exactText(new.initialObservation)])
             return .started(episode)
         }
     }
@@ -62,7 +62,7 @@ extension TrajectoryStore {
         try await write("recording prompts of episode \(id)") { db in
             try db.execute(sql: """
                 UPDATE episodes SET system_prompt = ?, user_prompt = ?, initial_observation = ? WHERE id = ?
-                """, arguments: [systemPrompt, userPrompt, initialObservation, id])
+                """, arguments: [exactText(systemPrompt), exactText(userPrompt), exactText(initialObservation), id])
             if db.changesCount == 0 { throw TrajectoryError.episodeNotFound(episode: id) }
         }
     }
@@ -96,15 +96,15 @@ extension TrajectoryStore {
                                    observation_text, action_tokens, observation_tokens, prompt_tokens,
                                    model_duration, tool_duration, created_at, observation_body)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [id, step.attempt, index, step.role.rawValue, step.actionText, step.toolName,
-                                 step.toolInput, step.observationText, step.actionTokens, step.observationTokens,
-                                 step.promptTokens, step.modelDuration, step.toolDuration,
-                                 date.timeIntervalSince1970, step.observationBody])
+                """, arguments: [id, step.attempt, index, step.role.rawValue, exactText(step.actionText), step.toolName,
+                                 exactText(step.toolInput), exactText(step.observationText), step.actionTokens,
+                                 step.observationTokens, step.promptTokens, step.modelDuration, step.toolDuration,
+                                 date.timeIntervalSince1970, exactText(step.observationBody)])
             try db.execute(sql: """
                 UPDATE episodes SET prompt_tokens = prompt_tokens + ?, completion_tokens = completion_tokens + ?,
                                     submitted_patch = COALESCE(?, submitted_patch)
                 WHERE id = ?
-                """, arguments: [new.promptTokens ?? 0, new.actionTokens ?? 0, new.submittedPatch, id])
+                """, arguments: [new.promptTokens ?? 0, new.actionTokens ?? 0, exactText(new.submittedPatch), id])
             return step
         }
     }
@@ -124,8 +124,8 @@ extension TrajectoryStore {
                                     grading_json = COALESCE(?, grading_json),
                                     eval_duration = COALESCE(?, eval_duration), ended_at = ?
                 WHERE id = ?
-                """, arguments: [outcome.status.rawValue, outcome.terminalMessage, outcome.passed,
-                                 outcome.submittedPatch, outcome.gradingJSON, outcome.evalDuration,
+                """, arguments: [outcome.status.rawValue, exactText(outcome.terminalMessage), outcome.passed,
+                                 exactText(outcome.submittedPatch), outcome.gradingJSON, outcome.evalDuration,
                                  date.timeIntervalSince1970, id])
         }
     }

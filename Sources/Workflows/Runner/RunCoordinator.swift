@@ -23,7 +23,7 @@ public struct RunCoordinator: Sendable {
         /// The agent's sandbox limits (memory, swap, CPUs, pids, network); each episode fills in
         /// its image, repository, ids and lifetime.
         public var sandbox: SandboxConfig
-        /// Seconds the hidden tests may run at grading.
+        /// How long the hidden tests may run at grading when the row has no `timeout` of its own.
         public var gradeTimeout: Duration
         /// Where the episodes come from, stored with each (`run`; `forage:<repo>` for foraged tasks).
         public var source: String
@@ -63,11 +63,14 @@ public struct RunCoordinator: Sendable {
         public var submitted: Int
         public var resolved: Int
         public var errors: Int
+        /// Episodes whose outcome could not be written (counted in `errors` too): the run is then
+        /// `failed`, not finished, and `--resume` completes it.
+        public var unrecorded: Int
         public var db: String
         public var episodeIDs: [String]
 
         enum CodingKeys: String, CodingKey {
-            case runID = "run_id", episodes, submitted, resolved, errors, db
+            case runID = "run_id", episodes, submitted, resolved, errors, unrecorded, db
             case episodeIDs = "episode_ids"
         }
     }
@@ -106,7 +109,8 @@ public struct RunCoordinator: Sendable {
         }
         progress(.started(runID: runID, episodes: pairs.count, alreadyDone: done))
 
-        await withTaskGroup(of: Void.self) { group in
+        // Episodes whose end could not be recorded (the loop or a store write threw: a full disk).
+        let unrecorded = await withTaskGroup(of: Bool.self) { group -> Int in
             var queue = pending[...]
             func launch() {
                 guard let (task, sample) = queue.popFirst() else { return }
@@ -115,21 +119,28 @@ public struct RunCoordinator: Sendable {
                         if let result = try await runEpisode(task, sample: sample, runID: runID, progress: progress) {
                             progress(.episodeFinished(instanceID: task.instanceID, sample: sample, result: result))
                         }
+                        return false
                     } catch {
                         progress(.episodeFailed(instanceID: task.instanceID, sample: sample, message: "\(error)"))
+                        return true
                     }
                 }
             }
             for _ in 0..<options.workers { launch() }
-            for await _ in group { launch() }
+            var failures = 0
+            for await failed in group {
+                if failed { failures += 1 }
+                launch()
+            }
+            return failures
         }
 
-        let interrupted = Task.isCancelled
-        try await store.finishRun(runID, status: interrupted ? .interrupted : .finished)
+        let interrupted = Task.isCancelled || ShutdownGate.isClosed
+        try await store.finishRun(runID, status: interrupted ? .interrupted : unrecorded > 0 ? .failed : .finished)
         let counts = try await store.counts(run: runID)
         let episodes = try await store.episodes(run: runID)
         return Report(runID: runID, episodes: counts.episodes, submitted: counts.submitted, resolved: counts.resolved,
-                      errors: counts.errors, db: databasePath, episodeIDs: episodes.map(\.id))
+                      errors: counts.errors + unrecorded, unrecorded: unrecorded, db: databasePath, episodeIDs: episodes.map(\.id))
     }
 
     private func openRun() async throws -> String {
@@ -159,7 +170,7 @@ public struct RunCoordinator: Sendable {
         let makeEnvironment = EpisodeServices.environmentFactory(client: client, task: task, sandbox: options.sandbox,
                                                                  runID: runID, episodeID: start.episode.id)
         let evaluate = EpisodeServices.evaluator(client: client, task: task, modelName: options.modelName, runID: runID,
-                                                 timeout: options.gradeTimeout)
+                                                 timeout: task.testTimeout(default: options.gradeTimeout))
         let runner = EpisodeRunner(config: options.episode, format: format, model: model, templates: templates,
                                    makeEnvironment: makeEnvironment, evaluate: evaluate, observer: recorder)
         let episodeTask = EpisodeServices.episodeTask(task, source: options.source)

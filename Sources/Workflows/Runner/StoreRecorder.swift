@@ -1,4 +1,5 @@
 import Agent
+import DockerEngine
 import Foundation
 import Trajectories
 
@@ -42,6 +43,12 @@ actor StoreRecorder: EpisodeObserver {
     }
 
     func episodeEnded(_ end: EpisodeEnd) async throws {
+        // After a signal the handler removes the containers: a grade or a failure seen since may
+        // come from that, so the episode is interrupted (run again on --resume), never graded.
+        if ShutdownGate.isClosed {
+            try await store.markInterrupted(episode: episodeID)
+            return
+        }
         switch end {
         case .finished(let result):
             try await store.finishEpisode(episodeID, EpisodeOutcome(

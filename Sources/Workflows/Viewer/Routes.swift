@@ -6,8 +6,11 @@ import Trajectories
 struct Routes: Sendable {
     let store: TrajectoryStore
 
-    func router() -> Router<BasicRequestContext> {
+    /// `localHostsOnly`: answer only local `Host` names (the viewer on loopback); the check comes
+    /// first, as middleware applies only to the routes added after it.
+    func router(localHostsOnly: Bool = false) -> Router<BasicRequestContext> {
         let router = Router()
+        if localHostsOnly { router.add(middleware: LoopbackHostCheck()) }
         router.get("/") { _, _ in await page { () async throws(ViewerError) in try await runsPage() } }
         router.get("/runs") { _, _ in await page { () async throws(ViewerError) in try await runsPage() } }
         router.get("/run") { request, _ in

@@ -36,8 +36,9 @@ public struct ViewerServer: Sendable {
         logger.logLevel = .warning
         let bindHost = host.hasPrefix("[") ? String(host.dropFirst().dropLast()) : host
         let listening = Mutex(false)
+        let router = Routes(store: store).router(localHostsOnly: Self.isLoopback(bindHost))
         let app = Application(
-            router: Routes(store: store).router(),
+            router: router,
             configuration: .init(address: .hostname(bindHost, port: port), serverName: nil),
             onServerRunning: { channel in
                 listening.withLock { $0 = true }

@@ -46,7 +46,15 @@ public struct ScriptedModel: LanguageModel {
     }
 
     public init(format: any ChatFormat, contentsOf url: URL) throws {
-        try self.init(format: format, jsonl: String(decoding: try Data(contentsOf: url), as: UTF8.self), source: url.path)
+        guard let data = FileManager.default.contents(atPath: url.path) else {
+            throw ScriptError(description: "cannot read the scripted agent \(url.path): no such file or not readable")
+        }
+        try self.init(format: format, jsonl: String(decoding: data, as: UTF8.self), source: url.path)
+    }
+
+    /// Which of `instanceIDs` have no line in the script (they would play empty turns only).
+    public func unscripted(_ instanceIDs: [String]) -> [String] {
+        instanceIDs.filter { turnsByInstance[$0] == nil }
     }
 
     public func nextAction(_ request: ModelRequest) async throws -> ModelAction {

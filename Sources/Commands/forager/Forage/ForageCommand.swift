@@ -95,6 +95,7 @@ struct ForageCommand: AsyncParsableCommand {
         let runID = self.runID ?? "forage-\(spec.name)-\(EvalCommand.timestampRunID())"
         let tasksFile = out ?? "tasks-\(spec.name)-\(runID).jsonl"
         let client = try await DockerClient.connect()
+        try await RecipeImages.buildMissing([spec.image], client: client)
         switch mode {
         case .mutateFix: try await runMutateFix(spec: spec, runID: runID, tasksFile: tasksFile, client: client)
         case .issueFix: try await runIssueFix(spec: spec, runID: runID, tasksFile: tasksFile, client: client)

@@ -83,6 +83,7 @@ struct EvalCommand: AsyncParsableCommand {
         }
         let runID = self.runID ?? Self.timestampRunID()
         let client = try await DockerClient.connect()
+        try await RecipeImages.buildMissing(rows.map(\.image), client: client)
         let wanted = Set(preds.map(\.instanceID))
         try await ImagePuller(client: client, workers: pullWorkers).ensure(rows.filter { wanted.contains($0.instanceID) }.map(\.image)) {
             Output.progress("\($0)\n")
@@ -97,7 +98,7 @@ struct EvalCommand: AsyncParsableCommand {
         let summary = try await evaluation.run(tasks: rows, predictions: preds) { progress.handle($0) }
         progress.finish()
         let model = EvaluationRun.safeModelName(preds.first?.modelNameOrPath ?? "unknown-model")
-        let summaryPath = URL(fileURLWithPath: reportDir).appendingPathComponent("\(model).\(runID).json").path
+        let summaryPath = URL(fileURLWithPath: reportDir).appendingPathComponent("\(model).\(EvaluationRun.safeModelName(runID)).json").path
         if json {
             try Output.json(summary)
             return

@@ -49,6 +49,9 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(help: "Continue the run --run-id: finished episodes are kept, the rest run again.")
     var resume = false
 
+    @Option(name: .customLong("grade-timeout"), help: "Seconds the hidden tests of one episode may run at grading (a row's own timeout wins, as in forager eval).")
+    var gradeTimeout: Double = 1800
+
     @Option(help: "The trajectory database.")
     var db: String = TrajectoryStore.defaultPath
 
@@ -64,6 +67,7 @@ struct RunCommand: AsyncParsableCommand {
             throw ValidationError("--replay-run plays back a stored run: give no --scripted or --endpoint with it.")
         }
         if resume && runID == nil { throw ValidationError("--resume needs --run-id.") }
+        guard gradeTimeout > 0 else { throw ValidationError("--grade-timeout must be a positive number of seconds.") }
     }
 
     func run() async throws {
@@ -80,25 +84,45 @@ struct RunCommand: AsyncParsableCommand {
         } else {
             chosen = try backend.makeBackend()
         }
+        if let script = chosen.model as? ScriptedModel, let scriptPath = backend.scripted {
+            let missing = script.unscripted(rows.map(\.instanceID))
+            guard missing.isEmpty else {
+                throw CommandFailure("""
+                    \(scriptPath) has no line for \(missing.count) task(s) of \(tasks): \(missing.prefix(10).joined(separator: ", "))\
+                    \(missing.count > 10 ? ", …" : ""); add their lines or choose tasks with --instance-ids.
+                    """)
+            }
+        }
         let templates = try promptDir.map { try PromptTemplates.load(directory: URL(fileURLWithPath: $0)) } ?? .builtIn
         let client = try await DockerClient.connect()
+        try await RecipeImages.buildMissing(rows.map(\.image), client: client)
         try await ImagePuller(client: client).ensure(rows.map(\.image)) { Output.progress("\($0)\n") }
         let finished = try await EpisodeRun(backend: chosen, episodeOptions: episodeOptions, sandbox: sandbox, db: db,
-                                            templates: templates)
+                                            templates: templates, gradeTimeout: .milliseconds(Int64(gradeTimeout * 1000)))
             .run(rows, runID: runID, samples: samples, workers: workers, resume: resume, tasksFile: tasks, client: client)
         let report = finished.report, progress = finished.progress
         let speed = progress.tokensPerSecond.map { String(format: "%.1f tok/s generated", $0) }
         if json {
             try Output.json(report)
-            return
+        } else {
+            printTable(report, model: chosen.name + (speed.map { " (\($0))" } ?? ""))
         }
+        if report.unrecorded > 0 {
+            throw CommandFailure("""
+                \(report.unrecorded) episode(s) of run \(report.runID) could not be recorded in \(db) (the errors are above); \
+                free space or fix the database, then run the same command with --resume --run-id \(report.runID).
+                """)
+        }
+    }
+
+    private func printTable(_ report: RunCoordinator.Report, model: String) {
         print(Output.table([
             ["run", report.runID],
             ["episodes", "\(report.episodes)"],
             ["submitted", "\(report.submitted)"],
             ["resolved", "\(report.resolved)"],
             ["errors", "\(report.errors)"],
-            ["model", chosen.name + (speed.map { " (\($0))" } ?? "")],
+            ["model", model],
             ["trajectories", "\(report.db) (forager export --run \(report.runID) --format cwm|mini|preds)"],
         ]))
     }
@@ -119,7 +143,9 @@ final class RunProgress: @unchecked Sendable {
                          note: "\(runID): \(episodes) episodes" + (alreadyDone > 0 ? ", \(alreadyDone) already finished" : ""))
         case .episodeFinished(let id, let sample, let result):
             let counts = tally(submitted: result.lastSubmittedPatch != nil, resolved: result.passed, error: result.termination == .dropped)
-            status.advance("\(id)#\(sample): \(result.termination.rawValue), \(result.steps) steps, \(result.passed ? "resolved" : "not resolved")", counts: counts)
+            // A dropped episode says why (the image missing, the engine gone), not only that it was.
+            let why = result.termination == .dropped ? ": " + (result.failures.last ?? result.message) : ""
+            status.advance("\(id)#\(sample): \(result.termination.rawValue), \(result.steps) steps, \(result.passed ? "resolved" : "not resolved")\(why)", counts: counts)
         case .episodeFailed(let id, let sample, let message):
             status.advance("\(id)#\(sample): error: \(message)", counts: tally(submitted: false, resolved: false, error: true))
         case .modelTurn(let tokens, let seconds):

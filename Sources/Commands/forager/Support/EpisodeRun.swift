@@ -13,6 +13,8 @@ struct EpisodeRun {
     var sandbox: SandboxOptions
     var db: String
     var templates: PromptTemplates = .builtIn
+    /// Seconds the hidden tests may run at grading when a row sets no `timeout`.
+    var gradeTimeout: Duration = .seconds(1800)
 
     struct Finished {
         var report: RunCoordinator.Report
@@ -27,7 +29,7 @@ struct EpisodeRun {
         let limits = try sandbox.config(image: "", repoRoot: "/", runID: "", role: .agent)  // image and ids per episode
         var options = RunCoordinator.Options(runID: runID, samples: samples, workers: workers, episode: episode, resume: resume,
                                              modelName: backend.name, backendKind: backend.kind, tasksFile: tasksFile,
-                                             sandbox: limits, source: source)
+                                             sandbox: limits, gradeTimeout: gradeTimeout, source: source)
         options.modelDetails = backend.details
         let connected: DockerClient
         if let client { connected = client } else { connected = try await DockerClient.connect() }
@@ -37,6 +39,8 @@ struct EpisodeRun {
             options: options)
         let progress = RunProgress()
         let report = try await coordinator.run(tasks: rows) { progress.handle($0) }
+        // After a signal, the summary waits until the run's containers are gone.
+        await InterruptCleanup.waitIfInterrupted()
         progress.finish()
         return Finished(report: report, store: store, progress: progress)
     }

@@ -54,7 +54,7 @@ struct ModelBackendOptions: ParsableArguments {
     /// the chat format of `--model`'s tokenizer.
     func replayBackend(run: String, db: String) async throws -> Backend {
         let format = try tokenizerModel().format
-        let source = try await openExistingStore(db)
+        let source = try await openStoreForReading(db)
         let turns = try await StoredRunTurns.load(store: source, run: run)
         return Backend(model: ScriptedModel(format: format, turns: turns), format: format, name: "replay:" + run,
                        kind: "replayed", details: ["format": format.name], contextLength: nil)

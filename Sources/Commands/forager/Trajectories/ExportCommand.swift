@@ -43,10 +43,7 @@ struct ExportCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        guard FileManager.default.fileExists(atPath: db) else {
-            throw CommandFailure("No trajectory database at \(db); pass --db PATH (forager run writes forager.sqlite by default).")
-        }
-        let store = try await TrajectoryStore.open(at: db)
+        let store = try await openStoreForReading(db)
         if format.isTraceFormat {
             let traces = try await store.traces(batch: run)
             guard !traces.isEmpty else { throw CommandFailure("No traces in batch \(run) in \(db) (forager trace --batch names one).") }

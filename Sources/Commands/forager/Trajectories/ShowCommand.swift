@@ -25,7 +25,7 @@ struct ShowCommand: AsyncParsableCommand {
     var allAttempts = false
 
     func run() async throws {
-        let store = try await openExistingStore(db)
+        let store = try await openStoreForReading(db)
         if let trace = try await store.trace(id: episode) {
             print(TraceTranscript(trace: trace, style: TranscriptStyle(colored: TranscriptStyle.terminalWantsColor)).render())
             return

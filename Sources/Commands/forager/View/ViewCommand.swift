@@ -26,15 +26,12 @@ struct ViewCommand: AsyncParsableCommand {
     var port: Int = 8080
 
     func run() async throws {
-        guard FileManager.default.fileExists(atPath: db) else {
-            throw CommandFailure("No trajectory database at \(db); pass --db PATH (forager run writes forager.sqlite by default).")
-        }
         // Loopback unless --host names another address, which is then taken as deliberate.
         let host = self.host ?? "127.0.0.1"
         if !ViewerServer.isLoopback(host) {
             Output.progress("forager view: warning: listening on \(host); anyone who can reach it can read this database's trajectories\n")
         }
-        let store = try await TrajectoryStore.open(at: db)
+        let store = try await openStoreForReading(db)
         let server = ViewerServer(store: store)
         try await server.run(host: host, port: port) { url in
             FileHandle.standardOutput.write(Data("forager view: \(db) on \(url)\n".utf8))

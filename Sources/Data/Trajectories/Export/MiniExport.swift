@@ -1,4 +1,5 @@
 import Foundation
+import ForagerSupport
 
 /// mini-swe-agent 1.1 trajectories (`<instance_id>/<instance_id>.traj.json`), one per episode.
 public enum MiniExport {
@@ -6,7 +7,7 @@ public enum MiniExport {
 
     /// The file path of an instance's trajectory, relative to the output directory.
     public static func relativePath(instanceID: String) -> String {
-        let name = instanceID.replacingOccurrences(of: "/", with: "__")
+        let name = FileNames.name(for: instanceID)
         return "\(name)/\(name).traj.json"
     }
 

@@ -1,5 +1,6 @@
 import DockerEngine
 import Foundation
+import ForagerSupport
 import Tasks
 
 /// `forager eval`: every prediction evaluated in its own container, `workers` at a time, written in
@@ -39,13 +40,14 @@ public struct EvaluationRun: Sendable {
         self.options = options
     }
 
-    /// The folder of one instance's files.
+    /// The folder of one instance's files; run id, model and instance id each become one folder
+    /// name (`FileNames`), so none of them can lead out of the logs directory.
     public func instanceDirectory(model: String, instanceID: String) -> URL {
-        options.logsDirectory.appendingPathComponent("run_evaluation").appendingPathComponent(options.runID)
-            .appendingPathComponent(Self.safeModelName(model)).appendingPathComponent(instanceID)
+        options.logsDirectory.appendingPathComponent("run_evaluation").appendingPathComponent(FileNames.name(for: options.runID))
+            .appendingPathComponent(Self.safeModelName(model)).appendingPathComponent(FileNames.name(for: instanceID))
     }
 
-    public static func safeModelName(_ model: String) -> String { model.replacingOccurrences(of: "/", with: "__") }
+    public static func safeModelName(_ model: String) -> String { FileNames.name(for: model) }
 
     /// Evaluates, writes the summary, and returns it. Instances that already have a report from
     /// this run id (other than an infrastructure failure) are not evaluated again.
@@ -72,7 +74,7 @@ public struct EvaluationRun: Sendable {
             func launch() {
                 guard let (task, prediction) = queue.popFirst() else { return }
                 let dir = instanceDirectory(model: prediction.modelNameOrPath, instanceID: task.instanceID)
-                let timeout = task.timeout.map { Duration.milliseconds(Int64($0 * 1000)) } ?? options.timeout
+                let timeout = task.testTimeout(default: options.timeout)
                 let evaluator = self.evaluator, runID = options.runID
                 group.addTask { await evaluator.evaluate(task: task, prediction: prediction, runID: runID, directory: dir, timeout: timeout) }
             }
@@ -90,7 +92,7 @@ public struct EvaluationRun: Sendable {
         try FileManager.default.createDirectory(at: options.reportDirectory, withIntermediateDirectories: true)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        let file = options.reportDirectory.appendingPathComponent("\(Self.safeModelName(model)).\(options.runID).json")
+        let file = options.reportDirectory.appendingPathComponent("\(Self.safeModelName(model)).\(FileNames.name(for: options.runID)).json")
         try encoder.encode(summary).write(to: file)
         try RunMetadata.write(dataset: options.dataset, to: options.logsDirectory.appendingPathComponent("run_evaluation")
             .appendingPathComponent(options.runID).appendingPathComponent("run.json"))

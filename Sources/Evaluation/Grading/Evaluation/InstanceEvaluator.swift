@@ -65,6 +65,9 @@ public struct InstanceEvaluator: Sendable {
             // the body ends (a result, an error, cancellation).
             return try await Sandbox.with(client: client, config: config) { sandbox in
                 record.lap(.container)
+                if let problem = await RepoRootCheck.problem(client: client, containerID: sandbox.containerID, task: task) {
+                    throw SetupFailure(reason: .repoRootMissing, message: problem)
+                }
                 try await prepareTree(task, script: script, in: sandbox, record: &record)
                 if let patch, try await !applyPrediction(patch, task, release: release, in: sandbox, record: &record) {
                     // SWE-bench: a patch that does not apply is an error of the run, with no report.

@@ -24,12 +24,14 @@ public enum InfraFailureReason: String, Sendable, Codable, CaseIterable {
     case baseCommitFailed = "base_commit_failed"
     /// The task's `bug_patch` did not apply.
     case bugPatchFailed = "bug_patch_failed"
+    /// The row's `repo_root` is missing or empty in the image (a broken row or image).
+    case repoRootMissing = "repo_root_missing"
 
     /// Whether Forager's side failed (engine, image, container): the tests never ran and a rerun
     /// of the same run id evaluates the instance again.
     public var isInfrastructure: Bool {
         switch self {
-        case .imageMissing, .engineUnavailable, .containerUnavailable: true
+        case .imageMissing, .engineUnavailable, .containerUnavailable, .repoRootMissing: true
         default: false
         }
     }

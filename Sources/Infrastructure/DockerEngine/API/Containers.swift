@@ -90,10 +90,12 @@ private struct CreateResponse: Decodable {
 }
 
 extension DockerClient {
-    /// Creates a container and returns its id.
+    /// Creates a container and returns its id; `.cancelled` once the process is shutting down
+    /// (`ShutdownGate`).
     public func createContainer(_ spec: ContainerSpec, name: String? = nil) async throws(DockerError) -> String {
-        let created = try await decode(CreateResponse.self, "POST", "/containers/create", query: [("name", name)], body: encodeJSON(spec))
-        return created.id
+        try await ShutdownGate.creating { () async throws(DockerError) -> String in
+            try await decode(CreateResponse.self, "POST", "/containers/create", query: [("name", name)], body: encodeJSON(spec)).id
+        }
     }
 
     /// Starts a container; starting one that already runs is not an error.

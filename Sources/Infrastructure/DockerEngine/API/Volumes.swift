@@ -25,8 +25,10 @@ extension DockerClient {
     /// "o": "size=64m"]`) is reachable by the archive endpoints even on a read-only root filesystem.
     @discardableResult
     public func createVolume(name: String, driverOptions: [String: String] = [:], labels: [String: String] = [:]) async throws(DockerError) -> VolumeSummary {
-        try await decode(VolumeSummary.self, "POST", "/volumes/create",
-                         body: encodeJSON(VolumeCreate(name: name, driver: "local", driverOpts: driverOptions, labels: labels)))
+        try await ShutdownGate.creating { () async throws(DockerError) -> VolumeSummary in
+            try await decode(VolumeSummary.self, "POST", "/volumes/create",
+                             body: encodeJSON(VolumeCreate(name: name, driver: "local", driverOpts: driverOptions, labels: labels)))
+        }
     }
 
     public func listVolumes(labels: [String] = []) async throws(DockerError) -> [VolumeSummary] {
