@@ -14,12 +14,12 @@ let dockerTestsEnabled: @Sendable () async -> Bool = {
     return (try? await DockerClient.connect()) != nil
 }
 
-/// SmolLM2's tokenizer, read once from the default model's GGUF file.
+/// SmolLM2's tokenizer, read once from the tiny model's GGUF file.
 let smolTokenizer: Tokenizer = {
     do {
-        return try Tokenizer(gguf: GGUFFile(path: try ModelLocator.resolve("default")))
+        return try Tokenizer(gguf: GGUFFile(path: try ModelLocator.resolve("tiny")))
     } catch {
-        fatalError("the default model's tokenizer: \(error)")
+        fatalError("the tiny model's tokenizer: \(error)")
     }
 }()
 

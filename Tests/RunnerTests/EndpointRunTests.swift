@@ -12,7 +12,7 @@ struct EndpointRunTests {
         let port = try freeLocalPort()
         let serve = Process()
         serve.executableURL = root.appendingPathComponent(".build/debug/forager")
-        serve.arguments = ["serve", "--port", "\(port)", "--api-key", key, "--context-length", "8192"]
+        serve.arguments = ["serve", "--model", "tiny", "--port", "\(port)", "--api-key", key, "--context-length", "8192"]
         serve.standardOutput = FileHandle.nullDevice
         serve.standardError = FileHandle.nullDevice
         try serve.run()

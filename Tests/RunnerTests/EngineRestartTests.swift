@@ -38,7 +38,7 @@ struct EngineRestartTests {
         let line = try JSONSerialization.data(withJSONObject: ["instance_id": "demo__calc-1", "turns": turns])
         try (String(decoding: line, as: UTF8.self) + "\n").write(to: script, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: script) }
-        let args = ["run", "--tasks", "Tasks/demo/tasks.jsonl", "--scripted", script.path, "--instance-ids", "demo__calc-1",
+        let args = ["run", "--tasks", "Tasks/demo/tasks.jsonl", "--scripted", script.path, "--model", "tiny", "--instance-ids", "demo__calc-1",
                     "--db", db, "--run-id", "restart", "--json"]
         let environment = ["DOCKER_HOST": engine.dockerHost]
         let episodeID = "restart/demo__calc-1/0"

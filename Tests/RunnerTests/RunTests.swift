@@ -46,7 +46,7 @@ struct RunTests {
     @Test("a scripted agent's episodes are recorded step by step, graded, exported, and a resumed run adds nothing")
     func scriptedRun() async throws {
         try await ensureDemoImages()
-        let args = ["run", "--tasks", "Tasks/demo/tasks.jsonl", "--scripted", "Tasks/demo/scripted-agent.jsonl",
+        let args = ["run", "--tasks", "Tasks/demo/tasks.jsonl", "--scripted", "Tasks/demo/scripted-agent.jsonl", "--model", "tiny",
                     "--instance-ids", "demo__calc-1", "demo__ledger-2", "--workers", "2", "--db", db, "--run-id", "t1", "--json"]
         let first = try forager(args)
         #expect(first.status == 0)
@@ -89,7 +89,7 @@ struct RunTests {
                      "<tool: submit>\n/tmp/p.patch\n</tool>", "## Done"]
         let line = try JSONSerialization.data(withJSONObject: ["instance_id": "demo__calc-1", "turns": turns])
         try (String(decoding: line, as: UTF8.self) + "\n").write(to: script, atomically: true, encoding: .utf8)
-        let args = ["run", "--tasks", "Tasks/demo/tasks.jsonl", "--scripted", script.path, "--instance-ids", "demo__calc-1",
+        let args = ["run", "--tasks", "Tasks/demo/tasks.jsonl", "--scripted", script.path, "--model", "tiny", "--instance-ids", "demo__calc-1",
                     "--db", db, "--run-id", "crash", "--json"]
 
         let process = Process()

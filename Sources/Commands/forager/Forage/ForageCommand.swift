@@ -158,7 +158,7 @@ struct ForageCommand: AsyncParsableCommand {
     func runEpisodes(_ rows: [TaskRow], spec: RepoSpec, runID: String, tasksFile: String,
                      client: DockerClient) async throws -> (RunCoordinator.Report, Set<String>)? {
         guard samples > 0, !rows.isEmpty else { return nil }
-        let chosen = try backend.makeBackend()
+        let chosen = try backend.makeBackend(episode: episodeOptions.config(backendContextLength: nil, sandbox: sandbox))
         let episode = episodeOptions.config(backendContextLength: chosen.contextLength, sandbox: sandbox)
         let limits = try sandbox.config(image: "", repoRoot: "/", runID: "", role: .agent)
         let store = try await TrajectoryStore.open(at: db)
@@ -167,7 +167,8 @@ struct ForageCommand: AsyncParsableCommand {
                                              sandbox: limits, source: "forage:\(spec.name)")
         options.modelDetails = chosen.details
         let coordinator = RunCoordinator(
-            client: client, store: store, databasePath: db, model: chosen.model, format: chosen.format, options: options)
+            client: client, store: store, databasePath: db, model: chosen.model, format: chosen.format,
+            templates: PromptTemplates.builtIn.shaped(for: chosen.promptFamily), options: options)
         let runProgress = RunProgress()
         let finished = try await coordinator.run(tasks: rows) { runProgress.handle($0) }
         runProgress.finish()

@@ -54,7 +54,7 @@ struct RunCommand: AsyncParsableCommand {
 
     @OptionGroup(title: "Sandbox limits") var sandbox: SandboxOptions
 
-    @Flag(help: "Print {run_id, episodes, submitted, resolved, errors, db, episode_ids} as JSON.")
+    @Flag(help: "Print {run_id, episodes, submitted, resolved, errors, turns, tool_calls, db, episode_ids} as JSON.")
     var json = false
 
     func validate() throws {
@@ -76,11 +76,12 @@ struct RunCommand: AsyncParsableCommand {
         if let replayRun {
             chosen = try await backend.replayBackend(run: replayRun, db: db)
         } else {
-            chosen = try backend.makeBackend()
+            chosen = try backend.makeBackend(episode: episodeOptions.config(backendContextLength: nil, sandbox: sandbox))
         }
         let episode = episodeOptions.config(backendContextLength: chosen.contextLength, sandbox: sandbox)
         let limits = try sandbox.config(image: "", repoRoot: "/", runID: "", role: .agent)  // image and ids per episode
-        let templates = try promptDir.map { try PromptTemplates.load(directory: URL(fileURLWithPath: $0)) } ?? .builtIn
+        let templates = try promptDir.map { try PromptTemplates.load(directory: URL(fileURLWithPath: $0)) }
+            ?? PromptTemplates.builtIn.shaped(for: chosen.promptFamily)
 
         var options = RunCoordinator.Options(runID: runID, samples: samples, workers: workers, episode: episode, resume: resume,
                                              modelName: chosen.name, backendKind: chosen.kind, tasksFile: tasks, sandbox: limits)
@@ -104,6 +105,7 @@ struct RunCommand: AsyncParsableCommand {
             ["submitted", "\(report.submitted)"],
             ["resolved", "\(report.resolved)"],
             ["errors", "\(report.errors)"],
+            ["turns", "\(report.turns) (\(report.toolCalls) well-formed tool calls)"],
             ["model", chosen.name + (speed.map { " (\($0))" } ?? "")],
             ["trajectories", "\(report.db) (forager export --run \(report.runID) --format cwm|mini|preds)"],
         ]))
