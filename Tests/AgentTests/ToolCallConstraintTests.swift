@@ -50,7 +50,7 @@ struct ToolCallConstraintTests {
         if constrained.stopReason == .stopToken {
             #expect((try? ToolCallParser.parse(constrained.text)) != nil, "\(constrained.text.debugDescription)")
         }
-        #expect(constrained.text.hasPrefix("<tool: "), "\(constrained.text.debugDescription)")
+        #expect(constrained.text.drop(while: \.isWhitespace).hasPrefix("<tool: "), "\(constrained.text.debugDescription)")
         print("constrain-tools: free \(free.text.debugDescription); constrained \(constrained.text.debugDescription)")
     }
 }

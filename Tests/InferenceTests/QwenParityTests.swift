@@ -30,7 +30,8 @@ import Testing
 
     /// llama.cpp's ids for ~250 strings as ordinary text (user-defined tokens such as
     /// `<tool_call>` are still parsed, as llama.cpp does) and with special parsing.
-    @Test func tokenizerMatchesLlamaCpp() throws {
+    @Test(.enabled(if: Fixtures.has("tokenizer-qwen2.json"), "run Scripts/make-inference-fixtures qwen2"))
+    func tokenizerMatchesLlamaCpp() throws {
         let tok = try Fixtures.qwenModel().tokenizer
         let ordinary = try Self.tokenizerCases("ordinary")
         #expect(ordinary.count >= 240)
@@ -55,7 +56,8 @@ import Testing
     /// Logits after each prompt, and greedy continuations teacher-forced on llama.cpp's tokens.
     /// The engine dequantizes K-quant rows to floats against 8-bit activations where llama.cpp
     /// multiplies Q4_K/Q6_K by Q8_K integers; tolerances are those of the SmolLM2 parity test.
-    @Test func logitsAndGreedyTextMatchLlamaCpp() throws {
+    @Test(.enabled(if: Fixtures.has("logits-qwen2.json"), "run Scripts/make-inference-fixtures qwen2"))
+    func logitsAndGreedyTextMatchLlamaCpp() throws {
         let model = try Fixtures.qwenModel()
         let root = try Fixtures.json("logits-qwen2.json") as! [String: Any]
         let vocab = root["vocab"] as! Int

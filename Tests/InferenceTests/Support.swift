@@ -12,6 +12,10 @@ enum Fixtures {
         return u
     }
 
+    static func has(_ name: String) -> Bool {
+        Bundle.module.url(forResource: "Fixtures/\(name)", withExtension: nil) != nil
+    }
+
     static func json(_ name: String) throws -> Any {
         try JSONSerialization.jsonObject(with: Data(contentsOf: url(name)))
     }

@@ -76,10 +76,11 @@ public final class Tokenizer: @unchecked Sendable {
         tokenBytes = bytes
         specialTokens = specials
         self.isSpecial = isSpecial
-        specialByLength = specials.sorted { $0.key.utf8.count > $1.key.utf8.count }
+        let byLength = specials.sorted { $0.key.utf8.count > $1.key.utf8.count }
+        specialByLength = byLength
         func buckets(_ ids: (Int) -> Bool) -> [[([UInt8], Int)]] {
             var b = [[([UInt8], Int)]](repeating: [], count: 256)
-            for (s, id) in specialByLength where !s.isEmpty && ids(id) { b[Int(s.utf8.first!)].append((Array(s.utf8), id)) }
+            for (s, id) in byLength where !s.isEmpty && ids(id) { b[Int(s.utf8.first!)].append((Array(s.utf8), id)) }
             return b
         }
         specialsByFirstByte = buckets { _ in true }
