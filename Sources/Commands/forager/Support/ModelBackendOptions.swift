@@ -12,7 +12,7 @@ struct ModelBackendOptions: ParsableArguments {
     @Option(help: "A GGUF file, a Hugging Face checkpoint folder, `default` (the embedded Qwen2.5-Coder-1.5B-Instruct) or `tiny` (SmolLM2-135M-Instruct, fast). With --endpoint: only its tokenizer is used, to count tokens exactly.")
     var model: String?
 
-    @Option(help: "A scripted agent: JSONL lines {\"instance_id\": ID, \"turns\": [TEXT, …]}.")
+    @Option(help: "A scripted agent: JSONL lines {\"instance_id\": ID, \"turns\": [TEXT, …]}. With --model: that model's tokenizer counts the tokens (default: the default model's).")
     var scripted: String?
 
     @Option(help: "An OpenAI-compatible server, e.g. http://127.0.0.1:8080 (the /v1 routes). The API key comes from FORAGER_API_KEY or OPENAI_API_KEY.")
@@ -48,7 +48,8 @@ struct ModelBackendOptions: ParsableArguments {
     }
 
     func validate() throws {
-        let chosen = [model != nil && endpoint == nil, scripted != nil, endpoint != nil].filter { $0 }.count
+        // --model beside --scripted or --endpoint only names the tokenizer (chat format and counts).
+        let chosen = [model != nil && endpoint == nil && scripted == nil, scripted != nil, endpoint != nil].filter { $0 }.count
         guard chosen <= 1 else { throw ValidationError("Give one of --model, --scripted or --endpoint.") }
         if endpoint != nil && modelName == nil { throw ValidationError("--endpoint needs --model-name (the model the server serves).") }
         if modelName != nil && endpoint == nil { throw ValidationError("--model-name goes with --endpoint.") }
