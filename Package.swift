@@ -95,7 +95,7 @@ let package = Package(
         // MARK: Workflows
         .target(
             name: "Runner",
-            dependencies: ["DockerEnvironment", "Agent", "Trajectories", "Grading", "Tasks", "Sandbox", "DockerEngine"],
+            dependencies: ["DockerEnvironment", "Agent", "AgentTools", "Trajectories", "Grading", "Tasks", "Sandbox", "DockerEngine"],
             path: layer("Workflows", "Runner")
         ),
         .target(
@@ -143,6 +143,7 @@ let package = Package(
                 "Trajectories",
                 "Runner",
                 "Agent",
+                "AgentTools",
                 "DockerEnvironment",
                 "Foraging",
                 "Replay",

@@ -10,7 +10,7 @@ import TestSupport
 @Suite("Endpoint backend", .serialized)
 struct EndpointModelTests {
     static let model: Model = {
-        do { return try Model.load(path: try ModelLocator.resolve("default")) } catch { fatalError("default model: \(error)") }
+        do { return try Model.load(path: try ModelLocator.resolve("tiny")) } catch { fatalError("tiny model: \(error)") }
     }()
 
     /// One server for the suite, with an API key.

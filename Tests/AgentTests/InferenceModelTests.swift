@@ -3,9 +3,9 @@ import Foundation
 import Inference
 import Testing
 
-/// The default model, loaded once.
+/// The tiny model (SmolLM2-135M), loaded once.
 let smolModel: Model = {
-    do { return try Model.load(path: try ModelLocator.resolve("default")) } catch { fatalError("the default model: \(error)") }
+    do { return try Model.load(path: try ModelLocator.resolve("tiny")) } catch { fatalError("the tiny model: \(error)") }
 }()
 
 @Suite("In-process model backend", .serialized)

@@ -8,12 +8,12 @@ import Sandbox
 import Testing
 import TestSupport
 
-/// SmolLM2's tokenizer, read once from the default model's GGUF file.
+/// SmolLM2's tokenizer, read once from the tiny model's GGUF file.
 let smolTokenizer: Tokenizer = {
     do {
-        return try Tokenizer(gguf: GGUFFile(path: try ModelLocator.resolve("default")))
+        return try Tokenizer(gguf: GGUFFile(path: try ModelLocator.resolve("tiny")))
     } catch {
-        fatalError("the default model's tokenizer: \(error)")
+        fatalError("the tiny model's tokenizer: \(error)")
     }
 }()
 

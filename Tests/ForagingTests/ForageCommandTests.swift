@@ -48,7 +48,7 @@ struct ForageCommandTests {
 
         let db = dir.appendingPathComponent("forage.sqlite").path
         let (runStatus, runOutput) = try forager(common + ["--out", "tasks2.jsonl", "--run-id", "episodes", "--samples", "1",
-                                                           "--scripted", "agent.jsonl", "--db", db], in: dir)
+                                                           "--scripted", "agent.jsonl", "--model", "tiny", "--db", db], in: dir)
         #expect(runStatus == 0)
         let run = try JSONDecoder().decode(Summary.self, from: Data(runOutput.utf8))
         // The same seed synthesizes the same tasks; every episode resolves.

@@ -138,7 +138,7 @@ struct IssueFixTests {
         try ScriptedAgent.write(scripts, to: dir.appendingPathComponent("agent.jsonl"))
         let db = dir.appendingPathComponent("forage.sqlite").path
         let (runStatus, runOutput) = try forager(common + ["--out", "tasks2.jsonl", "--run-id", "episodes", "--samples", "1",
-                                                           "--scripted", "agent.jsonl", "--db", db], in: dir)
+                                                           "--scripted", "agent.jsonl", "--model", "tiny", "--db", db], in: dir)
         #expect(runStatus == 0)
         let run = try JSONDecoder().decode(Summary.self, from: Data(runOutput.utf8))
         #expect(run.episodes == rows.count && run.resolved == rows.count)

@@ -20,7 +20,7 @@ import Testing
     }
 
     @Test func readsDefaultModelHeader() throws {
-        let g = try GGUFFile(path: try Fixtures.defaultModelPath())
+        let g = try GGUFFile(path: try Fixtures.tinyModelPath())
         #expect(g.version == 3)
         #expect(g.metadata["general.architecture"]?.string == "llama")
         #expect(g.metadata["llama.block_count"]?.int == 30)
@@ -41,7 +41,7 @@ import Testing
 @Suite(.serialized) struct KernelTests {
     /// The AVX2 and portable quantized dot products agree (Q4_1 weights, Q8 activations).
     @Test func avx2AndPortableMatmulAgree() throws {
-        let model = try Fixtures.defaultModel()
+        let model = try Fixtures.tinyModel()
         let w = model.layers[0].gate
         let x = (0..<(3 * w.cols)).map { Float(sin(Double($0) * 0.37)) }
         // The portable switch is per thread: one-thread pools run on this thread.
@@ -60,7 +60,7 @@ import Testing
     /// flip one rounding, which the large first-token values of this model turn into logit
     /// changes of up to about 0.7; hence the same bound as the llama.cpp parity test.
     @Test func portableForwardPassAgrees() throws {
-        let model = try Fixtures.defaultModel()
+        let model = try Fixtures.tinyModel()
         let ids = model.tokenizer.encode("The three primary colors are")
         let fast = try Session(model: model, contextLength: 64, threads: 1).evaluate(ids)
         KernelAccess.setPortable(true)

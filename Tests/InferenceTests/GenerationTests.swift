@@ -8,7 +8,7 @@ import Testing
     }
 
     @Test func seededSamplingIsReproducibleAndVaries() throws {
-        let m = try Fixtures.defaultModel()
+        let m = try Fixtures.tinyModel()
         let s = Session(model: m, contextLength: 256)
         let p = SamplingParameters(temperature: 0.9, topK: 40, topP: 0.95, seed: 7)
         let a = try s.generate(prompt: prompt(m), options: .init(maxTokens: 16, sampling: p))
@@ -22,7 +22,7 @@ import Testing
     }
 
     @Test func topKOneIsGreedy() throws {
-        let m = try Fixtures.defaultModel()
+        let m = try Fixtures.tinyModel()
         let s = Session(model: m, contextLength: 256)
         let g = try s.generate(prompt: prompt(m), options: .init(maxTokens: 12))
         let k1 = try s.generate(prompt: prompt(m), options: .init(maxTokens: 12, sampling: .init(temperature: 1.5, topK: 1, seed: 3)))
@@ -38,7 +38,7 @@ import Testing
     }
 
     @Test func stopsAtStopTokenAndIncludesIt() throws {
-        let m = try Fixtures.defaultModel()
+        let m = try Fixtures.tinyModel()
         let s = Session(model: m, contextLength: 256)
         let r = try s.generate(prompt: prompt(m), options: .init(maxTokens: 200))
         #expect(r.stopReason == .stopToken)
@@ -47,7 +47,7 @@ import Testing
     }
 
     @Test func stopStringsCutTheTextAndStreamingAddsUp() throws {
-        let m = try Fixtures.defaultModel()
+        let m = try Fixtures.tinyModel()
         let s = Session(model: m, contextLength: 256)
         let full = try s.generate(prompt: prompt(m), options: .init(maxTokens: 40))
         guard let word = full.text.split(separator: " ").dropFirst(2).first.map(String.init), !word.isEmpty else { return }
@@ -60,7 +60,7 @@ import Testing
     }
 
     @Test func promptPrefixIsReused() throws {
-        let m = try Fixtures.defaultModel()
+        let m = try Fixtures.tinyModel()
         let s = Session(model: m, contextLength: 512)
         let first = try s.generate(prompt: prompt(m), options: .init(maxTokens: 8))
         let turn2 = prompt(m) + first.tokens + m.tokenizer.encode("\nAnd two vegetables?")
@@ -69,7 +69,8 @@ import Testing
     }
 
     @Test func defaultModelPathAndMissingModelMessage() throws {
-        #expect(ModelLocator.defaultModelPath.hasSuffix("models/SmolLM2-135M-Instruct.Q4_1.gguf"))
+        #expect(ModelLocator.defaultModelPath.hasSuffix("models/qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"))
+        #expect(ModelLocator.tinyModelPath.hasSuffix("models/SmolLM2-135M-Instruct.Q4_1.gguf"))
         #expect(throws: InferenceError.self) { try ModelLocator.resolve("/no/such/model.gguf") }
     }
 }

@@ -35,7 +35,7 @@ import Testing
     }
 
     @Test func logitsAndGreedyContinuationsMatchLlamaCpp() throws {
-        let model = try Fixtures.defaultModel()
+        let model = try Fixtures.tinyModel()
         let (cases, refs) = try Self.load()
         #expect(cases.count >= 5)
         let session = Session(model: model, contextLength: 1024, threads: 2)
@@ -71,7 +71,7 @@ import Testing
 
     /// Incremental prefill gives the same logits as running the whole prompt at once.
     @Test func cachedPrefixReuseMatchesFullPrefill() throws {
-        let model = try Fixtures.defaultModel()
+        let model = try Fixtures.tinyModel()
         let (cases, _) = try Self.load()
         let ids = cases[1].ids
         let full = Session(model: model, contextLength: 512)

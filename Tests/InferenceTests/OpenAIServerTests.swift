@@ -8,7 +8,7 @@ import Glibc
 /// The OpenAI-compatible server, over a real socket.
 @Suite(.serialized) struct OpenAIServerTests {
     static let server: OpenAIServer? = {
-        guard let m = try? Fixtures.defaultModel() else { return nil }
+        guard let m = try? Fixtures.tinyModel() else { return nil }
         let s = OpenAIServer(model: m, modelName: "smollm2", contextLength: 1024, threads: 2)
         guard (try? s.bind(host: "127.0.0.1", port: 0)) != nil else { return nil }
         Thread { s.serve() }.start()

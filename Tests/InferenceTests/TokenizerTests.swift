@@ -12,7 +12,7 @@ import Testing
 
     /// Ids from llama.cpp's tokenizer (llama-cpp-python) for 241 strings, ordinary encoding.
     @Test func ordinaryEncodingMatchesLlamaCpp() throws {
-        let tok = try Fixtures.defaultModel().tokenizer
+        let tok = try Fixtures.tinyModel().tokenizer
         let cases = try Self.cases("ordinary")
         #expect(cases.count >= 200)
         var failures = 0
@@ -28,14 +28,14 @@ import Testing
     }
 
     @Test func specialParsingMatchesLlamaCpp() throws {
-        let tok = try Fixtures.defaultModel().tokenizer
+        let tok = try Fixtures.tinyModel().tokenizer
         for c in try Self.cases("parse_special") {
             #expect(tok.encode(c.text, parseSpecial: true) == c.ids, "\(c.text.debugDescription)")
         }
     }
 
     @Test func decodeRoundTrips() throws {
-        let tok = try Fixtures.defaultModel().tokenizer
+        let tok = try Fixtures.tinyModel().tokenizer
         for c in try Self.cases("ordinary") {
             #expect(tok.decode(c.ids) == c.text)
         }
@@ -55,7 +55,7 @@ import Testing
     /// Long words take the heap-based merge path; it must agree with the quadratic one, and a
     /// pathological 200k-character word must not take quadratic time.
     @Test func longWordsMergeTheSameAndFast() throws {
-        let tok = try Fixtures.defaultModel().tokenizer
+        let tok = try Fixtures.tinyModel().tokenizer
         for c in try Self.cases("ordinary") where c.text.utf8.count > 24 {
             #expect(tok.encode(c.text) == c.ids)
         }
@@ -67,7 +67,7 @@ import Testing
     }
 
     @Test func cwmChunkingSplitsLongText() throws {
-        let model = try Fixtures.defaultModel()
+        let model = try Fixtures.tinyModel()
         let tok = model.tokenizer
         let old = tok.chunkCharacters
         defer { tok.chunkCharacters = old }

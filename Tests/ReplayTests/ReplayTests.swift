@@ -81,7 +81,7 @@ struct ReplayTests {
     func replayRun() async throws {
         try await withRecordedEpisode { recorded in
             let tasks = recorded.directory.appendingPathComponent("tasks.jsonl").path
-            let run = try forager(["run", "--tasks", tasks, "--replay-run", "rp", "--db", recorded.db, "--run-id", "rp2", "--json"])
+            let run = try forager(["run", "--tasks", tasks, "--replay-run", "rp", "--model", "tiny", "--db", recorded.db, "--run-id", "rp2", "--json"])
             #expect(run.status == 0)
             #expect(run.output.contains("\"resolved\" : 1"))
             let store = try await TrajectoryStore.open(at: recorded.db)

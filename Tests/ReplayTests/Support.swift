@@ -80,7 +80,7 @@ struct RecordedEpisode {
 
         let db = directory.appendingPathComponent("forager.sqlite").path
         let run = try forager(["run", "--tasks", directory.appendingPathComponent("tasks.jsonl").path,
-                               "--scripted", directory.appendingPathComponent("script.jsonl").path,
+                               "--scripted", directory.appendingPathComponent("script.jsonl").path, "--model", "tiny",
                                "--db", db, "--run-id", "rp", "--json"] + runArguments)
         let recorded = RecordedEpisode(image: image, db: db, directory: directory)
         guard run.status == 0 else {
@@ -144,7 +144,7 @@ struct ReplayJSON: Decodable {
 }
 
 func replay(_ recorded: RecordedEpisode, _ extra: [String] = []) throws -> ReplayJSON {
-    let result = try forager(["replay", RecordedEpisode.episodeID, "--db", recorded.db, "--json"] + extra)
+    let result = try forager(["replay", RecordedEpisode.episodeID, "--db", recorded.db, "--model", "tiny", "--json"] + extra)
     guard result.status == 0 else { throw TestFailure(description: "forager replay failed (\(result.status)): \(result.output)") }
     return try JSONDecoder().decode(ReplayJSON.self, from: Data(result.output.utf8))
 }

@@ -11,7 +11,7 @@ struct EndpointRunTests {
         try await ensureDemoImages()
         let key = "sk-forager-\(UUID().uuidString)"
         let port = try FreePort.next()
-        let serve = try ForagerLauncher.launch(["serve", "--port", "\(port)", "--api-key", key, "--context-length", "8192"],
+        let serve = try ForagerLauncher.launch(["serve", "--model", "tiny", "--port", "\(port)", "--api-key", key, "--context-length", "8192"],
                                                output: .discard)
         defer { serve.kill() }
         if !(try await FreePort.waitForListener(port)) { Issue.record("nothing listens on 127.0.0.1:\(port) after 60 s") }

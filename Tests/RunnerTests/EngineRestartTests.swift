@@ -38,7 +38,7 @@ struct EngineRestartTests {
                      "<tool: submit>\n/tmp/p.patch\n</tool>", "## Done"]
         try ScriptedAgent.write([("demo__calc-1", turns)], to: script)
         defer { try? FileManager.default.removeItem(at: script) }
-        let args = ["run", "--tasks", "Tasks/demo/tasks.jsonl", "--scripted", script.path, "--instance-ids", "demo__calc-1",
+        let args = ["run", "--tasks", "Tasks/demo/tasks.jsonl", "--scripted", script.path, "--model", "tiny", "--instance-ids", "demo__calc-1",
                     "--db", db, "--run-id", "restart", "--json"]
         let environment = ["DOCKER_HOST": engine.dockerHost]
         let episodeID = "restart/demo__calc-1/0"

@@ -15,7 +15,7 @@ struct RunTests {
     @Test("a scripted agent's episodes are recorded step by step, graded, exported, and a resumed run adds nothing")
     func scriptedRun() async throws {
         try await ensureDemoImages()
-        let args = ["run", "--tasks", "Tasks/demo/tasks.jsonl", "--scripted", "Tasks/demo/scripted-agent.jsonl",
+        let args = ["run", "--tasks", "Tasks/demo/tasks.jsonl", "--scripted", "Tasks/demo/scripted-agent.jsonl", "--model", "tiny",
                     "--instance-ids", "demo__calc-1", "demo__ledger-2", "--workers", "2", "--db", db, "--run-id", "t1", "--json"]
         let first = try forager(args)
         #expect(first.status == 0)
@@ -57,7 +57,7 @@ struct RunTests {
                      "<tool: bash>\ngit diff > /tmp/p.patch; echo >> README.md; git diff > /tmp/p.patch\n</tool>",
                      "<tool: submit>\n/tmp/p.patch\n</tool>", "## Done"]
         try ScriptedAgent.write([("demo__calc-1", turns)], to: script)
-        let args = ["run", "--tasks", "Tasks/demo/tasks.jsonl", "--scripted", script.path, "--instance-ids", "demo__calc-1",
+        let args = ["run", "--tasks", "Tasks/demo/tasks.jsonl", "--scripted", script.path, "--model", "tiny", "--instance-ids", "demo__calc-1",
                     "--db", db, "--run-id", "crash", "--json"]
 
         let process = try ForagerLauncher.launch(args, output: .discard)

@@ -174,6 +174,19 @@ extension EpisodeStart {
         #expect(try await store.episodes(run: "r1", filter: EpisodeFilter(source: "forage:psf/requests")).count == 1)
     }
 
+    @Test func turnCountsCountWellFormedCallsOfKnownTools() async throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        let store = try await TrajectoryStore.open(at: dir.dbPath)
+        _ = try await makeRun(store)
+        let id = try await store.startEpisode(NewEpisode(runID: "r1", instanceID: "a", source: "run")).episode.id
+        try await store.appendStep(episode: id, NewStep(actionText: "prose"))
+        try await store.appendStep(episode: id, NewStep(actionText: "<tool: bash>\nls\n</tool>", toolName: "bash", toolInput: "ls"))
+        try await store.appendStep(episode: id, NewStep(actionText: "<tool: python>\n1\n</tool>", toolName: "python", toolInput: "1"))
+        let counts = try await store.turnCounts(run: "r1", tools: ["bash", "submit"])
+        #expect(counts.turns == 3 && counts.toolCalls == 1)
+    }
+
     @Test func missingDirectoryGivesAnErrorNamingThePath() async throws {
         let path = "/nonexistent-\(UUID().uuidString)/forager.sqlite"
         let error = await #expect(throws: TrajectoryError.self) { _ = try await TrajectoryStore.open(at: path) }

@@ -21,7 +21,7 @@ struct ForagerRunViewTests {
         defer { dir.remove() }
         let run = try await runProcess(try foragerPath, [
             "run", "--tasks", packageRoot.appendingPathComponent("Tasks/demo/tasks.jsonl").path,
-            "--scripted", packageRoot.appendingPathComponent("Tasks/demo/scripted-agent.jsonl").path,
+            "--scripted", packageRoot.appendingPathComponent("Tasks/demo/scripted-agent.jsonl").path, "--model", "tiny",
             "--instance-ids", "demo__calc-1", "demo__ledger-2", "--workers", "2", "--db", dir.dbPath,
             "--run-id", "view-demo", "--json",
         ], timeout: 900)

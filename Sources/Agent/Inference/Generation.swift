@@ -8,12 +8,16 @@ public struct GenerationOptions: Sendable {
     public var stopIds: Set<Int>?
     /// Generation also ends once the text contains one of these (the text is cut before it).
     public var stopStrings: [String]
+    /// Only text this accepts is generated (special tokens other than stop tokens never are).
+    public var constraint: (any TokenConstraint)?
 
-    public init(maxTokens: Int = 256, sampling: SamplingParameters = .greedy, stopIds: Set<Int>? = nil, stopStrings: [String] = []) {
+    public init(maxTokens: Int = 256, sampling: SamplingParameters = .greedy, stopIds: Set<Int>? = nil, stopStrings: [String] = [],
+                constraint: (any TokenConstraint)? = nil) {
         self.maxTokens = maxTokens
         self.sampling = sampling
         self.stopIds = stopIds
         self.stopStrings = stopStrings
+        self.constraint = constraint
     }
 }
 
@@ -47,8 +51,20 @@ extension Session {
         var text = ""
         var reason = GenerationResult.StopReason.length
         var sent = 0
+        var bytes: [UInt8] = []  // generated so far, for the constraint
         loop: while out.count < options.maxTokens {
-            let next = sampler.sample(logits)
+            let next: Int
+            if let constraint = options.constraint {
+                let allowed = { (id: Int) -> Bool in
+                    if stops.contains(id) { return constraint.verdict(bytes) == .complete }
+                    return !tok.isSpecial[id] && constraint.verdict(bytes + tok.tokenBytes[id]) != .invalid
+                }
+                guard let chosen = sampler.sample(logits, allowed: allowed) else { break }
+                next = chosen
+                bytes += tok.tokenBytes[next]
+            } else {
+                next = sampler.sample(logits)
+            }
             out.append(next)
             if stops.contains(next) { reason = .stopToken; break }
             text += streamer.push(tok.isSpecial[next] ? Array(tok.tokenBytes[next]) : tok.tokenBytes[next])

@@ -19,10 +19,12 @@ public struct WeightMatrix: @unchecked Sendable {
 struct LayerWeights: @unchecked Sendable {
     let attnNorm: [Float]
     let wq, wk, wv, wo: WeightMatrix
+    /// Biases added after the Q, K and V projections (Qwen2); nil when the model has none.
+    var qBias: [Float]? = nil, kBias: [Float]? = nil, vBias: [Float]? = nil
     let ffnNorm: [Float]
     let gate, up, down: WeightMatrix
     /// nil: global attention.
-    let window: Int?
+    var window: Int?
 }
 
 /// A loaded Llama-family model: configuration, tokenizer and weights (memory-mapped where the
@@ -85,6 +87,12 @@ public final class Model: @unchecked Sendable {
             if let cols, m.cols != cols { throw InferenceError.format(path, "\(name) has rows of \(m.cols), expected \(cols)") }
             return m
         }
+        func bias(_ name: String, count: Int) throws -> [Float]? {
+            guard g.tensors[name] != nil else { return nil }
+            let b = try g.floats(name)
+            guard b.count == count else { throw InferenceError.format(path, "\(name) has \(b.count) values, expected \(count)") }
+            return b
+        }
         let c = config
         let qDim = c.headCount * c.headDim, kvDim = c.kvHeadCount * c.headDim
         var layers: [LayerWeights] = []
@@ -96,6 +104,9 @@ public final class Model: @unchecked Sendable {
                 wk: try matrix(p + "attn_k.weight", rows: kvDim, cols: c.embeddingLength),
                 wv: try matrix(p + "attn_v.weight", rows: kvDim, cols: c.embeddingLength),
                 wo: try matrix(p + "attn_output.weight", rows: c.embeddingLength, cols: qDim),
+                qBias: try bias(p + "attn_q.bias", count: qDim),
+                kBias: try bias(p + "attn_k.bias", count: kvDim),
+                vBias: try bias(p + "attn_v.bias", count: kvDim),
                 ffnNorm: try g.floats(p + "ffn_norm.weight"),
                 gate: try matrix(p + "ffn_gate.weight", rows: c.feedForwardLength, cols: c.embeddingLength),
                 up: try matrix(p + "ffn_up.weight", rows: c.feedForwardLength, cols: c.embeddingLength),
@@ -124,8 +135,9 @@ extension Model {
         var cfg = config
         cfg.layerWindows = windows
         let ls = zip(layers, windows).map { l, w in
-            LayerWeights(attnNorm: l.attnNorm, wq: l.wq, wk: l.wk, wv: l.wv, wo: l.wo, ffnNorm: l.ffnNorm,
-                         gate: l.gate, up: l.up, down: l.down, window: w)
+            var copy = l
+            copy.window = w
+            return copy
         }
         return Model(config: cfg, tokenizer: tokenizer, path: path, embedding: embedding, output: output,
                      outputNorm: outputNorm, layers: ls, inverseFrequencies: inverseFrequencies,

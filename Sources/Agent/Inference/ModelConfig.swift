@@ -1,6 +1,6 @@
 import Foundation
 
-/// Shape and hyper-parameters of a Llama-family (Llama, SmolLM, CWM) decoder.
+/// Shape and hyper-parameters of a Llama-family (Llama, SmolLM, CWM, Qwen2) decoder.
 public struct ModelConfig: Sendable, Equatable {
     public var architecture: String
     public var layerCount: Int
@@ -71,10 +71,14 @@ public struct Llama3RopeScaling: Sendable, Equatable {
 }
 
 extension ModelConfig {
+    /// Architectures whose GGUF keeps Q and K as trained (rotate-half RoPE); llama's converter
+    /// permutes them for adjacent-pair rotation instead.
+    static let neoxRopeArchitectures: Set<String> = ["qwen2"]
+
     init(gguf: GGUFFile) throws {
         let md = gguf.metadata
         guard let arch = md["general.architecture"]?.string else { throw InferenceError.format(gguf.path, "no general.architecture") }
-        guard ["llama", "cwm", "smollm", "granite"].contains(arch) || arch.hasPrefix("llama") else {
+        guard ["llama", "cwm", "smollm", "granite", "qwen2"].contains(arch) || arch.hasPrefix("llama") else {
             throw InferenceError.unsupported("\(gguf.path): architecture \"\(arch)\" (this engine runs the Llama family)")
         }
         func int(_ k: String) throws -> Int {
@@ -96,6 +100,6 @@ extension ModelConfig {
                   feedForwardLength: try int("feed_forward_length"), vocabularySize: vocab,
                   contextLength: md["\(arch).context_length"]?.int ?? 4096,
                   rmsNormEpsilon: Float(md["\(arch).attention.layer_norm_rms_epsilon"]?.double ?? 1e-5),
-                  ropeTheta: md["\(arch).rope.freq_base"]?.double ?? 10000, ropeNeox: false, layerWindows: windows)
+                  ropeTheta: md["\(arch).rope.freq_base"]?.double ?? 10000, ropeNeox: Self.neoxRopeArchitectures.contains(arch), layerWindows: windows)
     }
 }

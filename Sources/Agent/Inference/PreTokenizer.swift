@@ -9,6 +9,9 @@ public enum PreTokenizer: String, Sendable {
     /// Llama 3 / CWM (tiktoken's cl100k-style pattern):
     /// `(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+`
     case llama3
+    /// Qwen2: Llama 3's pattern with every digit on its own (`\p{N}` instead of `\p{N}{1,3}`):
+    /// `(?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+`
+    case qwen2
 
     /// llama.cpp's `tokenizer.ggml.pre` names mapped to the matcher they use.
     public init?(ggmlName: String) {
@@ -16,6 +19,7 @@ public enum PreTokenizer: String, Sendable {
         case "gpt-2", "gpt2", "default", "mpt", "olmo", "jais": self = .gpt2
         case "smollm", "starcoder", "refact", "command-r", "codeshell", "exaone", "minerva": self = .smollm
         case "llama3", "llama-v3", "llama-bpe", "llama3-bpe", "falcon3", "cwm", "dbrx", "smaug-bpe", "pixtral": self = .llama3
+        case "qwen2", "deepseek-r1-qwen": self = .qwen2
         default: return nil
         }
     }
@@ -26,7 +30,8 @@ public enum PreTokenizer: String, Sendable {
         out.reserveCapacity(cpts.count / 3 + 1)
         switch self {
         case .gpt2: Self.gpt2(cpts, 0..<cpts.count, &out)
-        case .llama3: Self.llama3(cpts, 0..<cpts.count, &out)
+        case .llama3: Self.llama3(cpts, 0..<cpts.count, digitRun: 3, &out)
+        case .qwen2: Self.llama3(cpts, 0..<cpts.count, digitRun: 1, &out)
         case .smollm:
             var start = 0
             for i in 0..<cpts.count where Flags(cpts[i]).isNumber {
@@ -112,7 +117,8 @@ public enum PreTokenizer: String, Sendable {
         return nil
     }
 
-    private static func llama3(_ c: [Unicode.Scalar], _ seg: Range<Int>, _ out: inout [Range<Int>]) {
+    /// Llama 3's matcher; `digitRun` is the longest run of digits one word takes (Llama 3: 3, Qwen2: 1).
+    private static func llama3(_ c: [Unicode.Scalar], _ seg: Range<Int>, digitRun: Int, _ out: inout [Range<Int>]) {
         let end = seg.upperBound
         func flags(_ i: Int) -> Flags { i < end && i >= seg.lowerBound ? Flags(c[i]) : Flags() }
         func cpt(_ i: Int) -> UInt32? { i < end ? c[i].value : nil }
@@ -135,7 +141,7 @@ public enum PreTokenizer: String, Sendable {
                 var ini = pos
                 while flags(p).isNumber {
                     p += 1
-                    if p - ini >= 3 { add(p); ini = p }
+                    if p - ini >= digitRun { add(p); ini = p }
                 }
                 add(p); continue
             }

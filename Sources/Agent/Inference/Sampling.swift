@@ -61,15 +61,7 @@ public struct Sampler {
         // (the rest cannot be drawn in practice), so the vocabulary is never fully sorted.
         var idx: [Int] = []
         if p.topK > 0 {
-            let k = min(p.topK, logits.count)
-            idx.reserveCapacity(k + 1)
-            for i in 0..<logits.count {
-                if idx.count == k, !before(i, idx[k - 1]) { continue }
-                var at = idx.count
-                while at > 0 && before(i, idx[at - 1]) { at -= 1 }
-                idx.insert(i, at: at)
-                if idx.count > k { idx.removeLast() }
-            }
+            idx = Self.topIndices(logits, count: min(p.topK, logits.count))
         } else {
             let best = logits[Self.argmax(logits)]
             let floor = best - 30 * p.temperature

@@ -138,6 +138,17 @@ public final class Session {
         ik_matmul(pool, Int32(w.type.rawValue), w.data, Int32(w.rows), Int32(w.cols), input, Int32(n), out, Int32(w.rows), mmScratch)
     }
 
+    /// Adds `bias` (when the layer has one) to each of `rows` rows of `width` values.
+    private func addBias(_ bias: [Float]?, to m: UnsafeMutablePointer<Float>, rows: Int, width: Int) {
+        guard let bias else { return }
+        bias.withUnsafeBufferPointer { b in
+            for t in 0..<rows {
+                let row = m + t * width
+                for i in 0..<width { row[i] += b[i] }
+            }
+        }
+    }
+
     private func forward(_ batch: UnsafeBufferPointer<Int>, wantLogits: Bool) {
         let c = model.config
         let n = batch.count, d = c.embeddingLength, hd = c.headDim
@@ -165,6 +176,9 @@ public final class Session {
                 } else {
                     matmul(layer.wq, xb, n, q); matmul(layer.wk, xb, n, k); matmul(layer.wv, xb, n, v)
                 }
+                addBias(layer.qBias, to: q, rows: n, width: qDim)
+                addBias(layer.kBias, to: k, rows: n, width: kvDim)
+                addBias(layer.vBias, to: v, rows: n, width: kvDim)
                 let neox: Int32 = c.ropeNeox ? 1 : 0
                 for t in 0..<n {
                     ik_rope(q + t * qDim, Int32(c.headCount), Int32(hd), cosT + t * half, sinT + t * half, neox)

@@ -2,8 +2,10 @@ import Foundation
 
 /// Byte-level BPE (GPT-2 / Llama 3 / CWM style) with special tokens.
 ///
-/// Ordinary `encode` never yields a special token: text such as `<|eot_id|>` is tokenized as plain
+/// Ordinary `encode` never yields a control token: text such as `<|eot_id|>` is tokenized as plain
 /// characters. Only `encode(_:parseSpecial: true)` turns special-token text into special ids.
+/// User-defined tokens (GGUF token type 4, e.g. Qwen's `<tool_call>`) are the exception: as in
+/// llama.cpp and Hugging Face's added tokens, their text always becomes their id.
 public final class Tokenizer: @unchecked Sendable {
     public let preTokenizer: PreTokenizer
     /// Raw bytes of each token (special tokens: their text).
@@ -24,6 +26,8 @@ public final class Tokenizer: @unchecked Sendable {
     private let merges: [UInt64: UInt64]          // (left id << 32 | right id) -> (rank << 32 | merged id)
     private let specialByLength: [(String, Int)]  // longest first
     private let specialsByFirstByte: [[([UInt8], Int)]]
+    /// The user-defined tokens, bucketed as `specialsByFirstByte`; empty when there are none.
+    private let alwaysParsedByFirstByte: [[([UInt8], Int)]]
 
     public var count: Int { tokenBytes.count }
 
@@ -31,7 +35,8 @@ public final class Tokenizer: @unchecked Sendable {
     ///   special tokens which are literal text; as UTF-8 bytes.
     /// - merges: "left right" pairs in rank order, in byte-level form, as UTF-8 bytes.
     public init(tokenBytes tokens: [[UInt8]], special: Set<Int>, merges mergeLines: [[UInt8]], preTokenizer: PreTokenizer,
-                bosId: Int?, eosId: Int?, eotIds: Set<Int> = [], addBOS: Bool, chunkCharacters: Int? = nil) throws {
+                bosId: Int?, eosId: Int?, eotIds: Set<Int> = [], addBOS: Bool, chunkCharacters: Int? = nil,
+                userDefined: Set<Int> = []) throws {
         self.preTokenizer = preTokenizer
         self.bosId = bosId
         self.eosId = eosId
@@ -71,10 +76,15 @@ public final class Tokenizer: @unchecked Sendable {
         tokenBytes = bytes
         specialTokens = specials
         self.isSpecial = isSpecial
-        specialByLength = specials.sorted { $0.key.utf8.count > $1.key.utf8.count }
-        var buckets = [[([UInt8], Int)]](repeating: [], count: 256)
-        for (s, id) in specialByLength { if let first = s.utf8.first { buckets[Int(first)].append((Array(s.utf8), id)) } }
-        specialsByFirstByte = buckets
+        let byLength = specials.sorted { $0.key.utf8.count > $1.key.utf8.count }
+        specialByLength = byLength
+        func buckets(_ ids: (Int) -> Bool) -> [[([UInt8], Int)]] {
+            var b = [[([UInt8], Int)]](repeating: [], count: 256)
+            for (s, id) in byLength where !s.isEmpty && ids(id) { if let first = s.utf8.first { b[Int(first)].append((Array(s.utf8), id)) } }
+            return b
+        }
+        specialsByFirstByte = buckets { _ in true }
+        alwaysParsedByFirstByte = userDefined.isEmpty ? [] : buckets { userDefined.contains($0) }
         var bt = [Int](repeating: -1, count: 256)
         for b in 0..<256 {
             if let scalar = Unicode.Scalar(ByteLevel.byteToUnicode[b]), let id = lookup(Array(String(Character(scalar)).utf8)[...]) { bt[b] = id }
@@ -105,10 +115,11 @@ public final class Tokenizer: @unchecked Sendable {
     // MARK: encoding
 
     /// Token ids of `text`. With `parseSpecial`, special-token text becomes the special id;
-    /// otherwise it is ordinary text. BOS is never added here (see `encodePrompt`).
+    /// otherwise it is ordinary text (but for user-defined tokens). BOS is never added here (see `encodePrompt`).
     public func encode(_ text: String, parseSpecial: Bool = false) -> [Int] {
         var out: [Int] = []
-        if parseSpecial && !specialByLength.isEmpty {
+        let candidates = parseSpecial ? specialsByFirstByte : alwaysParsedByFirstByte
+        if !candidates.isEmpty && !specialByLength.isEmpty {
             // One pass over the bytes; at each byte only the special tokens starting with it are
             // tried, longest first (CWM has 256 of them, all starting with "<|").
             let bytes = Array(text.utf8)
@@ -116,7 +127,7 @@ public final class Tokenizer: @unchecked Sendable {
             var i = 0
             while i < bytes.count {
                 var matched: (Int, Int)?
-                for (s, id) in specialsByFirstByte[Int(bytes[i])] where i + s.count <= bytes.count {
+                for (s, id) in candidates[Int(bytes[i])] where i + s.count <= bytes.count {
                     if bytes[i..<(i + s.count)].elementsEqual(s) { matched = (s.count, id); break }
                 }
                 if let (len, id) = matched {

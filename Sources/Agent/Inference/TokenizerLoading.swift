@@ -14,10 +14,11 @@ extension Tokenizer {
         if case .stringArray(let raw)? = md["tokenizer.ggml.merges"] { merges = raw.map { Array($0) } }
         let types = md["tokenizer.ggml.token_type"]?.ints ?? []
         var special = Set<Int>()
-        for (i, t) in types.enumerated() where t != 1 && t != 6 { special.insert(i) } // 1 normal, 6 byte
+        for (i, t) in types.enumerated() where t != 1 && t != 5 && t != 6 { special.insert(i) } // 1 normal, 5 unused, 6 byte
+        let userDefined = Set(types.indices.filter { types[$0] == 4 })
         let preName = md["tokenizer.ggml.pre"]?.string ?? "default"
         guard let pre = PreTokenizer(ggmlName: preName) else {
-            throw InferenceError.unsupported("\(gguf.path): pre-tokenizer \"\(preName)\" (known: gpt2, smollm/starcoder, llama-bpe/llama3)")
+            throw InferenceError.unsupported("\(gguf.path): pre-tokenizer \"\(preName)\" (known: gpt2, smollm/starcoder, llama-bpe/llama3, qwen2)")
         }
         let bos = md["tokenizer.ggml.bos_token_id"]?.int
         let eos = md["tokenizer.ggml.eos_token_id"]?.int
@@ -26,7 +27,7 @@ extension Tokenizer {
         for i in special where Self.endTokenNames.contains(String(decoding: tokens[i], as: UTF8.self)) { eot.insert(i) }
         let addBOS = md["tokenizer.ggml.add_bos_token"]?.bool ?? (pre == .llama3)
         try self.init(tokenBytes: tokens, special: special, merges: merges, preTokenizer: pre, bosId: bos, eosId: eos,
-                      eotIds: eot, addBOS: addBOS, chunkCharacters: pre == .llama3 ? 400_000 : nil)
+                      eotIds: eot, addBOS: addBOS, chunkCharacters: pre == .llama3 ? 400_000 : nil, userDefined: userDefined)
     }
 
     static let endTokenNames: Set<String> = ["<|eot_id|>", "<|eom_id|>", "<|end_of_text|>", "<|im_end|>", "<|endoftext|>", "<|end|>"]

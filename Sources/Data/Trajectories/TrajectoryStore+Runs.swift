@@ -94,6 +94,20 @@ extension TrajectoryStore {
         }
     }
 
+    /// The run's model turns (steps of each episode's latest attempt) and how many of them were
+    /// a well-formed call of one of `tools` (parsed, and naming a known tool).
+    public func turnCounts(run id: String, tools: [String]) async throws(TrajectoryError) -> (turns: Int, toolCalls: Int) {
+        try await read("counting turns of run \(id)") { db in
+            let names = tools.isEmpty ? "NULL" : tools.map { _ in "?" }.joined(separator: ", ")
+            let row = try Row.fetchOne(db, sql: """
+                SELECT COUNT(*) AS turns, COALESCE(SUM(s.tool_name IN (\(names))), 0) AS tool_calls
+                FROM steps s JOIN episodes e ON s.episode_id = e.id AND s.attempt = e.attempt
+                WHERE e.run_id = ?
+                """, arguments: StatementArguments(tools + [id]))
+            return (row?["turns"] ?? 0, row?["tool_calls"] ?? 0)
+        }
+    }
+
     static func generateRunID(at date: Date) -> String {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")

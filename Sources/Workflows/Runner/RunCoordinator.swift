@@ -1,4 +1,5 @@
 import Agent
+import AgentTools
 import DockerEnvironment
 import DockerEngine
 import Foundation
@@ -66,11 +67,15 @@ public struct RunCoordinator: Sendable {
         /// Episodes whose outcome could not be written (counted in `errors` too): the run is then
         /// `failed`, not finished, and `--resume` completes it.
         public var unrecorded: Int
+        /// Model turns over the episodes, and how many were a well-formed call of a known tool.
+        public var turns: Int
+        public var toolCalls: Int
         public var db: String
         public var episodeIDs: [String]
 
         enum CodingKeys: String, CodingKey {
-            case runID = "run_id", episodes, submitted, resolved, errors, unrecorded, db
+            case runID = "run_id", episodes, submitted, resolved, errors, unrecorded, turns, db
+            case toolCalls = "tool_calls"
             case episodeIDs = "episode_ids"
         }
     }
@@ -139,8 +144,10 @@ public struct RunCoordinator: Sendable {
         try await store.finishRun(runID, status: interrupted ? .interrupted : unrecorded > 0 ? .failed : .finished)
         let counts = try await store.counts(run: runID)
         let episodes = try await store.episodes(run: runID)
+        let turns = try await store.turnCounts(run: runID, tools: ToolSpecs.names(plugins: options.episode.plugins))
         return Report(runID: runID, episodes: counts.episodes, submitted: counts.submitted, resolved: counts.resolved,
-                      errors: counts.errors + unrecorded, unrecorded: unrecorded, db: databasePath, episodeIDs: episodes.map(\.id))
+                      errors: counts.errors + unrecorded, unrecorded: unrecorded, turns: turns.turns, toolCalls: turns.toolCalls,
+                      db: databasePath, episodeIDs: episodes.map(\.id))
     }
 
     private func openRun() async throws -> String {

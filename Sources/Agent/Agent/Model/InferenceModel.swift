@@ -19,16 +19,19 @@ public final class InferenceModel: LanguageModel, @unchecked Sendable {
     /// CWM's SWE-bench Verified sampling: temperature 1.0, top-p 0.95. The seed is mixed with the
     /// attempt and turn so that every turn samples differently yet reproducibly.
     public let sampling: SamplingParameters
+    /// Limits each turn's text (`--constrain-tools`); nil: the model's own distribution.
+    public let constraint: (any TokenConstraint)?
     private let queue = DispatchQueue(label: "forager.inference", qos: .userInitiated)
     /// Touched only on `queue`.
     private let session: Session
 
     public init(model: Model, format: any ChatFormat,
                 sampling: SamplingParameters = SamplingParameters(temperature: 1.0, topP: 0.95),
-                contextLength: Int? = nil, threads: Int? = nil) {
+                contextLength: Int? = nil, threads: Int? = nil, constraint: (any TokenConstraint)? = nil) {
         self.model = model
         self.format = format
         self.sampling = sampling
+        self.constraint = constraint
         session = Session(model: model, contextLength: contextLength, threads: threads)
     }
 
@@ -47,7 +50,8 @@ public final class InferenceModel: LanguageModel, @unchecked Sendable {
         }
         var parameters = sampling
         parameters.seed = sampling.seed &+ UInt64(request.attempt) &* 1_000_003 &+ UInt64(request.turnIndex)
-        let options = GenerationOptions(maxTokens: min(request.maxTokens, room), sampling: parameters, stopIds: format.stopTokens)
+        let options = GenerationOptions(maxTokens: min(request.maxTokens, room), sampling: parameters, stopIds: format.stopTokens,
+                                        constraint: constraint)
         let cancelled = CancellationFlag()
         let result: GenerationResult = try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in

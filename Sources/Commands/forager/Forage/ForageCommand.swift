@@ -149,7 +149,9 @@ struct ForageCommand: AsyncParsableCommand {
                              client: DockerClient) async throws -> (RunCoordinator.Report, Set<String>)? {
         try write(rows, to: tasksFile)
         guard samples > 0, !rows.isEmpty else { return nil }
-        let finished = try await EpisodeRun(backend: try backend.makeBackend(), episodeOptions: episodeOptions, sandbox: sandbox, db: db)
+        let chosen = try backend.makeBackend(episode: episodeOptions.config(backendContextLength: nil, sandbox: sandbox))
+        let finished = try await EpisodeRun(backend: chosen, episodeOptions: episodeOptions, sandbox: sandbox, db: db,
+                                            templates: PromptTemplates.builtIn.shaped(for: chosen.promptFamily))
             .run(rows, runID: runID, samples: samples, workers: workers, tasksFile: tasksFile, source: "forage:\(spec.name)",
                  client: client)
         let solvedIDs = Set(try await finished.store.episodes(run: finished.report.runID).filter { $0.passed == true }.map(\.instanceID))

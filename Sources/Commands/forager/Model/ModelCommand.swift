@@ -12,7 +12,7 @@ struct ModelCommand: AsyncParsableCommand {
 }
 
 struct ModelOptions: ParsableArguments {
-    @Option(name: .long, help: "A GGUF file, a Hugging Face checkpoint folder, or `default` (SmolLM2-135M-Instruct, installed by Scripts/fetch-default-model).")
+    @Option(name: .long, help: "A GGUF file, a Hugging Face checkpoint folder, `default` (Qwen2.5-Coder-1.5B-Instruct) or `tiny` (SmolLM2-135M-Instruct), installed by Scripts/fetch-model.")
     var model: String = "default"
 
     @Option(name: .long, help: "Worker threads (default: all cores).")

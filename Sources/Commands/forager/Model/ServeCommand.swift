@@ -18,7 +18,7 @@ struct ServeCommand: AsyncParsableCommand {
     func run() async throws {
         let path = try ModelLocator.resolve(options.model)
         let model = try Model.load(path: path)
-        let name = options.model == "default" ? "smollm2-135m-instruct" : URL(fileURLWithPath: path).lastPathComponent
+        let name = ["default": "qwen2.5-coder-1.5b-instruct", "tiny": "smollm2-135m-instruct"][options.model] ?? URL(fileURLWithPath: path).lastPathComponent
         let server = OpenAIServer(model: model, modelName: name, contextLength: contextLength, threads: options.threads,
                                   apiKey: apiKey ?? ProcessInfo.processInfo.environment["FORAGER_SERVE_API_KEY"])
         try server.bind(host: host, port: port)

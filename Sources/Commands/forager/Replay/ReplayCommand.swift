@@ -29,7 +29,7 @@ struct ReplayCommand: AsyncParsableCommand {
     @Option(help: "The trajectory database.")
     var db: String = TrajectoryStore.defaultPath
 
-    @Option(help: "The model whose chat format the episode was run with (as forager run --model; scripted runs used `default`).")
+    @Option(help: "The model whose chat format the episode was run with (as forager run --model; scripted runs without --model used `default`).")
     var model: String = "default"
 
     @Option(help: "A folder with environment.txt / issue.txt prompt templates, if the episode was run with --prompt-dir.")
@@ -47,7 +47,8 @@ struct ReplayCommand: AsyncParsableCommand {
     func run() async throws {
         let store = try await openExistingStore(db)
         let loaded = try Model.load(path: try ModelLocator.resolve(model))
-        let templates = try promptDir.map { try PromptTemplates.load(directory: URL(fileURLWithPath: $0)) } ?? .builtIn
+        let templates = try promptDir.map { try PromptTemplates.load(directory: URL(fileURLWithPath: $0)) }
+            ?? PromptTemplates.builtIn.shaped(for: PromptFamily(architecture: loaded.config.architecture))
         let settings = ReplaySettings(format: chatFormat(for: loaded.tokenizer), templates: templates,
                                       sandbox: SandboxConfig(image: ""), image: image, gradeTimeout: .seconds(gradeTimeout))
         let client = try await DockerClient.connect()

@@ -57,7 +57,7 @@ struct RunCommand: AsyncParsableCommand {
 
     @OptionGroup(title: "Sandbox limits") var sandbox: SandboxOptions
 
-    @Flag(help: "Print {run_id, episodes, submitted, resolved, errors, db, episode_ids} as JSON.")
+    @Flag(help: "Print {run_id, episodes, submitted, resolved, errors, turns, tool_calls, db, episode_ids} as JSON.")
     var json = false
 
     @OptionGroup var images: OfficialImageOptions
@@ -82,7 +82,7 @@ struct RunCommand: AsyncParsableCommand {
         if let replayRun {
             chosen = try await backend.replayBackend(run: replayRun, db: db)
         } else {
-            chosen = try backend.makeBackend()
+            chosen = try backend.makeBackend(episode: episodeOptions.config(backendContextLength: nil, sandbox: sandbox))
         }
         if let script = chosen.model as? ScriptedModel, let scriptPath = backend.scripted {
             let missing = script.unscripted(rows.map(\.instanceID))
@@ -93,7 +93,8 @@ struct RunCommand: AsyncParsableCommand {
                     """)
             }
         }
-        let templates = try promptDir.map { try PromptTemplates.load(directory: URL(fileURLWithPath: $0)) } ?? .builtIn
+        let templates = try promptDir.map { try PromptTemplates.load(directory: URL(fileURLWithPath: $0)) }
+            ?? PromptTemplates.builtIn.shaped(for: chosen.promptFamily)
         let client = try await DockerClient.connect()
         try await RecipeImages.buildMissing(rows.map(\.image), client: client)
         try await ImagePuller(client: client).ensure(rows.map(\.image)) { Output.progress("\($0)\n") }
@@ -122,6 +123,7 @@ struct RunCommand: AsyncParsableCommand {
             ["submitted", "\(report.submitted)"],
             ["resolved", "\(report.resolved)"],
             ["errors", "\(report.errors)"],
+            ["turns", "\(report.turns) (\(report.toolCalls) well-formed tool calls)"],
             ["model", model],
             ["trajectories", "\(report.db) (forager export --run \(report.runID) --format cwm|mini|preds)"],
         ]))

@@ -1,4 +1,5 @@
 import Agent
+import AgentTools
 import ArgumentParser
 import Foundation
 import Inference
@@ -8,10 +9,10 @@ import Replay
 /// engine (`--model`), an OpenAI-compatible server (`--endpoint` and `--model-name`), or a
 /// scripted agent (`--scripted`).
 struct ModelBackendOptions: ParsableArguments {
-    @Option(help: "A GGUF file, a Hugging Face checkpoint folder, or `default` (the embedded SmolLM2-135M-Instruct). With --endpoint: only its tokenizer is used, to count tokens exactly.")
+    @Option(help: "A GGUF file, a Hugging Face checkpoint folder, `default` (the embedded Qwen2.5-Coder-1.5B-Instruct) or `tiny` (SmolLM2-135M-Instruct, fast). With --endpoint: only its tokenizer is used, to count tokens exactly.")
     var model: String?
 
-    @Option(help: "A scripted agent: JSONL lines {\"instance_id\": ID, \"turns\": [TEXT, …]}.")
+    @Option(help: "A scripted agent: JSONL lines {\"instance_id\": ID, \"turns\": [TEXT, …]}. With --model: that model's tokenizer counts the tokens (default: the default model's).")
     var scripted: String?
 
     @Option(help: "An OpenAI-compatible server, e.g. http://127.0.0.1:8080 (the /v1 routes). The API key comes from FORAGER_API_KEY or OPENAI_API_KEY.")
@@ -29,6 +30,9 @@ struct ModelBackendOptions: ParsableArguments {
     @Option(help: "Retries of an endpoint request after 429, 5xx, refused connections or timeouts (exponential back-off).")
     var endpointRetries: Int = 5
 
+    @Flag(help: "In-process model: after the thinking part, generate only text that parses as one of CWM's tool calls (changes the model's distribution; recorded in the run's details).")
+    var constrainTools = false
+
     /// The backend, ready to run episodes.
     struct Backend {
         var model: any LanguageModel
@@ -39,15 +43,19 @@ struct ModelBackendOptions: ParsableArguments {
         var details: [String: String]
         /// The engine's window for the in-process model, nil when the backend sets none.
         var contextLength: Int?
+        /// Whose additions the built-in prompts get (the in-process model's family; standard otherwise).
+        var promptFamily: PromptFamily = .standard
     }
 
     func validate() throws {
-        let chosen = [model != nil && endpoint == nil, scripted != nil, endpoint != nil].filter { $0 }.count
+        // --model beside --scripted or --endpoint only names the tokenizer (chat format and counts).
+        let chosen = [model != nil && endpoint == nil && scripted == nil, scripted != nil, endpoint != nil].filter { $0 }.count
         guard chosen <= 1 else { throw ValidationError("Give one of --model, --scripted or --endpoint.") }
         if endpoint != nil && modelName == nil { throw ValidationError("--endpoint needs --model-name (the model the server serves).") }
         if modelName != nil && endpoint == nil { throw ValidationError("--model-name goes with --endpoint.") }
         if endpointTimeout <= 0 { throw ValidationError("--endpoint-timeout must be a positive number of seconds.") }
         if endpointRetries < 0 { throw ValidationError("--endpoint-retries cannot be negative.") }
+        if constrainTools && (scripted != nil || endpoint != nil) { throw ValidationError("--constrain-tools applies to the in-process model only (not --scripted or --endpoint).") }
     }
 
     /// The model outputs a stored run recorded, played back per instance (`--replay-run`), in
@@ -68,7 +76,8 @@ struct ModelBackendOptions: ParsableArguments {
         return (path, loaded, chatFormat(for: loaded.tokenizer))
     }
 
-    func makeBackend() throws -> Backend {
+    /// - episode: the episode settings, for `--constrain-tools` (the tools offered and the thinking end marker).
+    func makeBackend(episode: EpisodeConfig) throws -> Backend {
         let (path, loaded, format) = try tokenizerModel()
         if let scripted {
             let url = URL(fileURLWithPath: scripted)
@@ -87,9 +96,15 @@ struct ModelBackendOptions: ParsableArguments {
                            details: ["endpoint": endpoint, "api": endpointAPI.rawValue, "token_counts": counts, "format": format.name],
                            contextLength: nil)
         }
-        return Backend(model: InferenceModel(model: loaded, format: format), format: format,
+        let family = PromptFamily(architecture: loaded.config.architecture)
+        let constraint = constrainTools
+            ? ToolCallConstraint(toolNames: ToolSpecs.names(plugins: episode.plugins), thinkingEnd: episode.thinkingEnd) : nil
+        var details = ["token_counts": "exact", "format": format.name, "prompt_family": family.rawValue,
+                       "constrain_tools": constrainTools ? "on" : "off"]
+        if let constraint { details["constrained_tools"] = constraint.toolNames.joined(separator: ",") }
+        return Backend(model: InferenceModel(model: loaded, format: format, constraint: constraint), format: format,
                        name: URL(fileURLWithPath: path).lastPathComponent, kind: "in-process",
-                       details: ["token_counts": "exact", "format": format.name], contextLength: loaded.config.contextLength)
+                       details: details, contextLength: loaded.config.contextLength, promptFamily: family)
     }
 }
 

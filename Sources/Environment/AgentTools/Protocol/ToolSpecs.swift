@@ -30,4 +30,9 @@ public enum ToolSpecs {
     public static func specifications(plugins: Bool) -> String {
         (plugins ? [bash, edit, create, submit] : [bash, submit]).joined(separator: "\n\n")
     }
+
+    /// The tool names the specifications offer, in the same order.
+    public static func names(plugins: Bool) -> [String] {
+        plugins ? ["bash", "edit", "create", "submit"] : ["bash", "submit"]
+    }
 }

@@ -1,0 +1,56 @@
+import Agent
+import AgentTools
+import Foundation
+import Inference
+import Testing
+
+@Suite("--constrain-tools: the tool-call grammar")
+struct ToolCallConstraintTests {
+    let plain = ToolCallConstraint(toolNames: ToolSpecs.names(plugins: true), thinkingEnd: nil)
+
+    func verdict(_ c: ToolCallConstraint, _ s: String) -> ConstraintVerdict { c.verdict(Array(s.utf8)) }
+
+    @Test("Prefixes of a call are viable, a whole call is complete, anything else is invalid")
+    func grammar() {
+        for s in ["", "<", "<tool", "<tool: ", "<tool: ba", "<tool: bash>", "<tool: bash>\n", "<tool: bash>\nls",
+                  "<tool: bash>\nls\n</to", "\n<tool: submit>\n/tmp/p", "<tool: edit>\na.py\n<<<<<<< SEARCH\nx\n"] {
+            #expect(verdict(plain, s) == .viable, "\(s.debugDescription)")
+        }
+        for s in ["<tool: bash>\nls -la\n</tool>", "  <tool: create>\na.py\nprint(1)\n</tool>"] {
+            #expect(verdict(plain, s) == .complete, "\(s.debugDescription)")
+            #expect((try? ToolCallParser.parse(s)) != nil, "the parser rejects \(s.debugDescription)")
+        }
+        for s in ["I will", "<tool: python>", "<tool:bash>", "<tool: bash>\n\n</tool>", "<tool: bash>\nls\n</tool>\n",
+                  "<tool: bash>\nls</tool>", "<tool: bash>\n<tool: bash>\n", "<tool: bash>\nls\n</tool><tool: bash>"] {
+            #expect(verdict(plain, s) == .invalid, "\(s.debugDescription)")
+        }
+        let noPlugins = ToolCallConstraint(toolNames: ToolSpecs.names(plugins: false), thinkingEnd: nil)
+        #expect(verdict(noPlugins, "<tool: edit>") == .invalid)
+    }
+
+    @Test("In think mode the thinking part is free and exactly one end marker starts the call")
+    func thinking() {
+        let c = ToolCallConstraint(toolNames: ["bash", "submit"], thinkingEnd: "</think>")
+        #expect(verdict(c, "Let me look. <tool: x> anything") == .viable)
+        #expect(verdict(c, "hmm</think>\n<tool: bash>\nls\n</tool>") == .complete)
+        #expect(verdict(c, "hmm</think>\nprose") == .invalid)
+        #expect(verdict(c, "a</think><tool: bash>\nls</think>") == .invalid)
+    }
+
+    @Test("Constrained generation with the tiny model yields a call the parser accepts")
+    func constrainedGeneration() throws {
+        let format = chatML
+        let context = format.beginning + format.encode(ChatMessage(.user, "List the files in the current directory."))
+            + format.generationPrefix("")
+        let session = Session(model: smolModel, contextLength: 1024, threads: 1)
+        let free = try session.generate(prompt: context.tokens, options: .init(maxTokens: 48, stopIds: format.stopTokens))
+        let constrained = try session.generate(prompt: context.tokens, options: .init(
+            maxTokens: 48, stopIds: format.stopTokens, constraint: plain))
+        #expect(verdict(plain, constrained.text) != .invalid)
+        if constrained.stopReason == .stopToken {
+            #expect((try? ToolCallParser.parse(constrained.text)) != nil, "\(constrained.text.debugDescription)")
+        }
+        #expect(constrained.text.drop(while: \.isWhitespace).hasPrefix("<tool: "), "\(constrained.text.debugDescription)")
+        print("constrain-tools: free \(free.text.debugDescription); constrained \(constrained.text.debugDescription)")
+    }
+}
