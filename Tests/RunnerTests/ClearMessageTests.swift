@@ -63,13 +63,17 @@ struct ClearMessageTests {
         #expect(!result.output.contains("demo__calc-1,"), "\(result.output)")
     }
 
-    @Test("forager run says why an episode was dropped (its image is missing)", .enabled { await dockerTestsEnabled() })
+    @Test("forager run names a missing image it cannot build or pull, before any episode starts", .enabled { await dockerTestsEnabled() })
     func missingImageReason() throws {
-        let tasks = try demoRow("demo__calc-1", replacing: ["image": "forager/no-such-image-\(UUID().uuidString.prefix(6).lowercased()):latest"], in: dir)
+        let image = "forager/no-such-image-\(UUID().uuidString.prefix(6).lowercased()):latest"
+        let tasks = try demoRow("demo__calc-1", replacing: ["image": image], in: dir)
         let result = try foragerCombined(["run", "--tasks", tasks, "--scripted", "Tasks/demo/scripted-agent.jsonl",
                                           "--db", dir.appendingPathComponent("c.sqlite").path], limit: 240)
-        let line = result.output.split(separator: "\n").first { $0.contains("demo__calc-1#0") && $0.contains("dropped") } ?? ""
-        #expect(line.contains("no-such-image"), "the dropped line gives no reason:\n\(result.output)")
+        #expect(result.status != 0, "\(result.output)")
+        // Run pulls what no recipe makes before the episodes start; a pull that fails names the
+        // image and the engine's reason, and no episode is run without its image.
+        #expect(result.output.contains("cannot pull") && result.output.contains(image), "\(result.output)")
+        #expect(!result.output.contains("demo__calc-1#0"), "an episode ran without its image:\n\(result.output)")
     }
 
     @Test("forager eval counts a repo_root missing from the image as an infrastructure error", .enabled { await dockerTestsEnabled() })
