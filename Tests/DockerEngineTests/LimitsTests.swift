@@ -18,7 +18,14 @@ struct LimitsTests {
                     let waited = try await client.waitContainer(id, timeout: .seconds(60))
                     #expect(waited.statusCode == 137, "init: \(useInit)")
                     // Engine 20.10 marks the container when its cgroup saw an OOM kill, even of init's child.
-                    #expect(try await client.inspectContainer(id).state.oomKilled, "init: \(useInit)")
+                    // It handles containerd's oom and exit events apart, so the mark can land just after
+                    // the wait returns: read it again for a few seconds before failing.
+                    var oomKilled = try await client.inspectContainer(id).state.oomKilled
+                    for _ in 0..<30 where !oomKilled {
+                        try await Task.sleep(for: .milliseconds(100))
+                        oomKilled = try await client.inspectContainer(id).state.oomKilled
+                    }
+                    #expect(oomKilled, "init: \(useInit)")
                 }
             }
             #expect(actions.contains("oom"), "init: \(useInit), events \(actions)")

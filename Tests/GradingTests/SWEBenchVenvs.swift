@@ -11,22 +11,37 @@ enum SWEBenchVenvs {
         packageRoot.appendingPathComponent(".build/swebench-\(version)/bin/python")
     }
 
+    /// Written once `pip install` has finished: a venv without it is half made (another suite
+    /// may be installing into it, or an install was killed) and is not used.
+    static func readyMarker(_ version: String) -> URL {
+        packageRoot.appendingPathComponent(".build/swebench-\(version)/.forager-ready")
+    }
+
+    static func isReady(_ version: String) -> Bool { FileManager.default.fileExists(atPath: readyMarker(version).path) }
+
+    /// Suites that need the venvs run in parallel: one of them makes them, the others wait.
+    private static let making = NSLock()
+
     /// True when both venvs exist, or PyPI answers (they can be made); always true in CI
     /// (FORAGER_REQUIRE_DOCKER=1), where a missing PyPI must fail the test.
     static let usable: @Sendable () async -> Bool = {
         if ProcessInfo.processInfo.environment["FORAGER_REQUIRE_DOCKER"] == "1" { return true }
-        if versions.allSatisfy({ FileManager.default.isExecutableFile(atPath: python($0).path) }) { return true }
+        if versions.allSatisfy(isReady) { return true }
         return (try? run(["/usr/bin/curl", "-sSf", "-m", "15", "-o", "/dev/null", "https://pypi.org/simple/swebench/"]).status) == 0
     }
 
     /// Creates the venvs that are missing (`python3 -m venv`, then `pip install swebench==V`).
     static func ensure() throws {
-        for version in versions where !FileManager.default.isExecutableFile(atPath: python(version).path) {
+        making.lock()
+        defer { making.unlock() }
+        for version in versions where !isReady(version) {
             let venv = packageRoot.appendingPathComponent(".build/swebench-\(version)").path
+            try? FileManager.default.removeItem(atPath: venv)
             let made = try run(["/usr/bin/env", "python3", "-m", "venv", venv])
             guard made.status == 0 else { throw VenvError("python3 -m venv \(venv): \(made.output)") }
             let pip = try run([python(version).path, "-m", "pip", "install", "-q", "swebench==\(version)"])
             guard pip.status == 0 else { throw VenvError("pip install swebench==\(version) (is PyPI reachable?): \(pip.output)") }
+            FileManager.default.createFile(atPath: readyMarker(version).path, contents: Data(version.utf8))
         }
     }
 
