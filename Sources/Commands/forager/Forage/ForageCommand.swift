@@ -150,8 +150,7 @@ struct ForageCommand: AsyncParsableCommand {
         try write(rows, to: tasksFile)
         guard samples > 0, !rows.isEmpty else { return nil }
         let chosen = try backend.makeBackend(episode: episodeOptions.config(backendContextLength: nil, sandbox: sandbox))
-        let finished = try await EpisodeRun(backend: chosen, episodeOptions: episodeOptions, sandbox: sandbox, db: db,
-                                            templates: PromptTemplates.builtIn.shaped(for: chosen.promptFamily))
+        let finished = try await EpisodeRun(backend: chosen, episodeOptions: episodeOptions, sandbox: sandbox, db: db)
             .run(rows, runID: runID, samples: samples, workers: workers, tasksFile: tasksFile, source: "forage:\(spec.name)",
                  client: client)
         let solvedIDs = Set(try await finished.store.episodes(run: finished.report.runID).filter { $0.passed == true }.map(\.instanceID))

@@ -94,7 +94,6 @@ struct RunCommand: AsyncParsableCommand {
             }
         }
         let templates = try promptDir.map { try PromptTemplates.load(directory: URL(fileURLWithPath: $0)) }
-            ?? PromptTemplates.builtIn.shaped(for: chosen.promptFamily)
         let client = try await DockerClient.connect()
         try await RecipeImages.buildMissing(rows.map(\.image), client: client)
         try await ImagePuller(client: client).ensure(rows.map(\.image)) { Output.progress("\($0)\n") }

@@ -12,7 +12,8 @@ struct EpisodeRun {
     var episodeOptions: EpisodeOptions
     var sandbox: SandboxOptions
     var db: String
-    var templates: PromptTemplates = .builtIn
+    /// Prompt templates from `--prompt-dir`; nil: the built-in ones, shaped for the backend's model family.
+    var templates: PromptTemplates? = nil
     /// Seconds the hidden tests may run at grading when a row sets no `timeout`.
     var gradeTimeout: Duration = .seconds(1800)
 
@@ -35,7 +36,7 @@ struct EpisodeRun {
         if let client { connected = client } else { connected = try await DockerClient.connect() }
         let store = try await TrajectoryStore.open(at: db)
         let coordinator = RunCoordinator(
-            client: connected, store: store, databasePath: db, model: backend.model, format: backend.format, templates: templates,
+            client: connected, store: store, databasePath: db, model: backend.model, format: backend.format, templates: templates ?? PromptTemplates.builtIn.shaped(for: backend.promptFamily),
             options: options)
         let progress = RunProgress()
         let report = try await coordinator.run(tasks: rows) { progress.handle($0) }
