@@ -118,7 +118,7 @@ let package = Package(
         // `forager trace`: Python execution traces in CWM's frame format (tracer.py runs in the sandbox).
         .target(
             name: "ExecutionTraces",
-            dependencies: ["Foraging", "Trajectories", "Tasks", "Sandbox", "DockerEngine", "ForagerSupport"],
+            dependencies: ["Foraging", "Grading", "Agent", "Trajectories", "Tasks", "Sandbox", "DockerEngine", "ForagerSupport"],
             path: layer("Workflows", "ExecutionTraces"),
             resources: [.copy("Resources/tracer.py")]
         ),
@@ -182,7 +182,8 @@ let package = Package(
         ),
         .testTarget(
             name: "TracingTests",
-            dependencies: ["ExecutionTraces", "Trajectories", "Foraging", "DockerEngine", "ImageRecipes", "Sandbox", "ForagerSupport", "TestSupport"],
+            dependencies: ["ExecutionTraces", "Trajectories", "Foraging", "Tasks", "Agent", "Inference", "DockerEngine", "ImageRecipes", "Sandbox",
+                           "ForagerSupport", "TestSupport"],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "ViewerTests", dependencies: ["Viewer", "Trajectories", "DockerEngine", "ImageRecipes", "TestSupport"]),

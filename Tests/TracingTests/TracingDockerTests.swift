@@ -3,6 +3,7 @@ import ExecutionTraces
 import Foraging
 import Sandbox
 import Foundation
+import Tasks
 import Testing
 import TestSupport
 import Trajectories
@@ -73,5 +74,38 @@ struct TracingDockerTests {
                 compare(r.frames, events, "\(name) \(r.function) in \(r.test ?? "")")
             }
         }
+    }
+
+    /// An issue-fix row of the demo set: its FAIL_TO_PASS tests traced at the bug and with the
+    /// gold fix; both variants of the fixed functions are paired, and the pairs diverge.
+    @Test(.timeLimit(.minutes(10)))
+    func taskTracesPairTheBugWithTheFix() async throws {
+        try await TestImages.shared.ensure(["demo-calc"])
+        let client = try await DockerClient.connect()
+        let rows = try TaskLoader.load(packageRoot.appendingPathComponent("Tasks/demo/tasks.jsonl").path)
+        let row = try #require(rows.first { $0.instanceID == "demo__calc-1" })
+        let result = try await TaskTracing(client: client, task: row, batch: "test-\(UUID().uuidString.prefix(6))").run()
+        #expect(result.tests == row.failToPass.count)
+        #expect(result.passedAtBug == 0, "the FAIL_TO_PASS tests pass at the bug")
+        #expect(result.passedWithFix == row.failToPass.count, "the FAIL_TO_PASS tests fail with the gold fix")
+        #expect(result.commit.count == 40)
+        let variants = Dictionary(grouping: result.records, by: { $0.variant ?? "" })
+        #expect((variants["bug"]?.count ?? 0) > 0 && (variants["fix"]?.count ?? 0) > 0)
+        // Only functions of the files the fix changes, each trace of a FAIL_TO_PASS test.
+        #expect(result.records.allSatisfy { $0.file == "calc/parser.py" && row.failToPass.contains($0.test ?? "") && $0.kind == .task })
+        #expect(result.records.allSatisfy { $0.taskID == row.instanceID })
+        // parse_power is what the fix rewrites: its bug and fix traces are paired and differ.
+        let power = result.pairs.filter { $0.function.hasSuffix("parse_power") }
+        #expect(!power.isEmpty)
+        #expect(power.allSatisfy { $0.divergesAt != nil })
+        #expect(result.pairs.count <= min(variants["bug"]?.count ?? 0, variants["fix"]?.count ?? 0))
+    }
+
+    @Test func pytestArgumentsKeepOptionsAndRunOnlyTheTests() throws {
+        let args = try TaskTracing.pytestArguments(testCommand: "python -m pytest -rA -p no:cacheprovider tests/test_a.py tests/test_b.py -k slow",
+                                                   tests: ["tests/test_a.py::test_x"], instanceID: "i")
+        #expect(args == ["-rA", "-p", "no:cacheprovider", "tests/test_a.py::test_x"])
+        #expect(throws: TracingError.self) { try TaskTracing.pytestArguments(testCommand: "./runtests.py x", tests: [], instanceID: "i") }
+        #expect(throws: TracingError.self) { try TaskTracing.pytestArguments(testCommand: nil, tests: [], instanceID: "i") }
     }
 }

@@ -14,10 +14,12 @@ public struct TracerOutput: Decodable, Sendable {
         public var events: Int
         public var bytes: Int
         public var seconds: Double
+        /// pytest mode: whether the trace's test passed.
+        public var passed: Bool?
         public var frames: [TraceFrame]
 
         enum CodingKeys: String, CodingKey {
-            case file, function, line, test, cut, events, bytes, seconds, frames, ordinal
+            case file, function, line, test, cut, events, bytes, seconds, frames, ordinal, passed
             case codeLine = "code_line"
         }
     }

@@ -51,7 +51,7 @@ public final class InferenceModel: LanguageModel, @unchecked Sendable {
         var parameters = sampling
         parameters.seed = sampling.seed &+ UInt64(request.attempt) &* 1_000_003 &+ UInt64(request.turnIndex)
         let options = GenerationOptions(maxTokens: min(request.maxTokens, room), sampling: parameters, stopIds: format.stopTokens,
-                                        constraint: constraint)
+                                        stopStrings: request.stopStrings, constraint: constraint)
         let cancelled = CancellationFlag()
         let result: GenerationResult = try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
@@ -69,6 +69,10 @@ public final class InferenceModel: LanguageModel, @unchecked Sendable {
             cancelled.set()
         }
         if result.stopReason == .cancelled || cancelled.isSet { throw CancellationError() }
+        if result.stopReason == .stopString {
+            return ModelAction(text: result.text, tokens: result.tokens, endedOnStop: true, promptTokens: result.promptTokens,
+                               prefillSeconds: result.prefillSeconds, decodeSeconds: result.decodeSeconds)
+        }
         return ModelAction.cut(result.tokens, format: format, promptTokens: result.promptTokens,
                                prefillSeconds: result.prefillSeconds, decodeSeconds: result.decodeSeconds)
     }

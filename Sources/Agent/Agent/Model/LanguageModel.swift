@@ -15,15 +15,19 @@ public struct ModelRequest: Sendable {
     /// The same episode as messages (system, user, then each action and its observation), for
     /// backends that take messages rather than the rendered context (chat endpoints).
     public var messages: [ChatMessage]
+    /// Text that also ends the turn, besides the format's stop tokens (the turn's text is cut
+    /// before it): raw completions such as CWM's trace prediction, which stops at `<|frame_sep|>`.
+    public var stopStrings: [String]
 
     public init(instanceID: String, attempt: Int, turnIndex: Int, context: TokenizedText, maxTokens: Int,
-                messages: [ChatMessage] = []) {
+                messages: [ChatMessage] = [], stopStrings: [String] = []) {
         self.instanceID = instanceID
         self.attempt = attempt
         self.turnIndex = turnIndex
         self.context = context
         self.maxTokens = maxTokens
         self.messages = messages
+        self.stopStrings = stopStrings
     }
 }
 
@@ -48,6 +52,16 @@ public struct ModelAction: Sendable, Hashable {
         self.promptTokens = promptTokens
         self.prefillSeconds = prefillSeconds
         self.decodeSeconds = decodeSeconds
+    }
+
+    /// This action ended at the first of `stops` in its text instead: the text is cut before it.
+    public func cut(atFirstOf stops: [String]) -> ModelAction {
+        guard let first = stops.filter({ !$0.isEmpty }).compactMap({ text.range(of: $0) }).min(by: { $0.lowerBound < $1.lowerBound })
+        else { return self }
+        var action = self
+        action.text = String(text[..<first.lowerBound])
+        action.endedOnStop = true
+        return action
     }
 
     /// Cuts generated tokens after the first stop token and decodes the text without it.

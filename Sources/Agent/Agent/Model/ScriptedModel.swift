@@ -72,6 +72,6 @@ extension ModelAction {
         var tokens = format.encode(text)
         if let stop = format.endOfTurnToken { tokens.append(stop) }
         if tokens.count > request.maxTokens { tokens = Array(tokens.prefix(request.maxTokens)) }
-        return ModelAction.cut(tokens, format: format, promptTokens: request.context.count)
+        return ModelAction.cut(tokens, format: format, promptTokens: request.context.count).cut(atFirstOf: request.stopStrings)
     }
 }

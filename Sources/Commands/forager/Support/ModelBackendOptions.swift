@@ -77,7 +77,8 @@ struct ModelBackendOptions: ParsableArguments {
     }
 
     /// - episode: the episode settings, for `--constrain-tools` (the tools offered and the thinking end marker).
-    func makeBackend(episode: EpisodeConfig) throws -> Backend {
+    /// - temperature: sampling temperature of the in-process model and the endpoint (nil: CWM's 1.0, top-p 0.95; 0: greedy).
+    func makeBackend(episode: EpisodeConfig, temperature: Double? = nil) throws -> Backend {
         let (path, loaded, format) = try tokenizerModel()
         if let scripted {
             let url = URL(fileURLWithPath: scripted)
@@ -87,8 +88,8 @@ struct ModelBackendOptions: ParsableArguments {
         if let endpoint, let modelName {
             let exact = model != nil
             let config = EndpointConfig(baseURL: endpoint, modelName: modelName, api: endpointAPI,
-                                        apiKey: EndpointConfig.apiKey(), requestTimeout: .seconds(endpointTimeout),
-                                        maxRetries: endpointRetries)
+                                        apiKey: EndpointConfig.apiKey(), temperature: temperature ?? 1.0,
+                                        requestTimeout: .seconds(endpointTimeout), maxRetries: endpointRetries)
             let backend = try EndpointModel(config: config, format: format, tokenCountsAreEstimates: !exact)
             let counts = exact ? "exact (\(URL(fileURLWithPath: path).lastPathComponent) tokenizer)"
                 : "estimated with \(URL(fileURLWithPath: path).lastPathComponent)'s tokenizer (give --model for exact counts)"
@@ -102,7 +103,10 @@ struct ModelBackendOptions: ParsableArguments {
         var details = ["token_counts": "exact", "format": format.name, "prompt_family": family.rawValue,
                        "constrain_tools": constrainTools ? "on" : "off"]
         if let constraint { details["constrained_tools"] = constraint.toolNames.joined(separator: ",") }
-        return Backend(model: InferenceModel(model: loaded, format: format, constraint: constraint), format: format,
+        let sampling = temperature.map { SamplingParameters(temperature: Float($0), topP: $0 == 0 ? 1 : 0.95) }
+            ?? SamplingParameters(temperature: 1.0, topP: 0.95)
+        if let temperature { details["temperature"] = String(temperature) }
+        return Backend(model: InferenceModel(model: loaded, format: format, sampling: sampling, constraint: constraint), format: format,
                        name: URL(fileURLWithPath: path).lastPathComponent, kind: "in-process",
                        details: details, contextLength: loaded.config.contextLength, promptFamily: family)
     }

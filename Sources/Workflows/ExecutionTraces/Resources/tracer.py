@@ -7,11 +7,15 @@ Runs inside a sandbox container (or on the host in tests) with nothing but the s
       Runs PROG as `python PROG ARGS` would (as __main__, same argv, sys.path[0], stdin, stdout,
       stderr, exit status and traceback) and traces its module scope: the entry is the module,
       every call into PROG's own code is a nested frame.
-  pytest --root R --source DIR... --out TRACE.json [--per-function K] [limits] -- PYTEST ARGS...
+  pytest --root R --source DIR|FILE.py... --out TRACE.json [--per-function K] [--keep-failing 1]
+         [limits] -- PYTEST ARGS...
       Runs pytest in-process (each trace names its test, and `ordinal`: which call event of the
-      function's code in that test it starts at). Each call of a function under the source folders (test files
-      excluded) made while no trace is open starts a trace, at most one per (function, test) and
-      K per function; traces of tests that did not pass are dropped.
+      function's code in that test it starts at). Each call of a function under the source folders
+      or in the source files (test files excluded) made while no trace is open starts a trace, at
+      most one per (function, test) and K per function; traces of tests that did not pass are
+      dropped unless --keep-failing 1 (each trace says whether its test passed). With
+      --changed FILE:A-B (repeatable), only functions whose lines reach into one of those line
+      ranges of FILE start a trace (what a fix changes).
 
 Frames (CWM's four kinds, locals as [name, value] pairs in the frame's order; `depth` is the call depth below the entry, `call` numbers the call):
   call       the `def` line; locals = the arguments. A resumed generator/coroutine is a call frame
@@ -234,12 +238,13 @@ class Trace:
         self.states = {}       # id(frame) -> CallState
         self.calls = 0
         self.done = False
+        self.passed = None
 
     def to_json(self):
         return {"file": self.file, "function": self.function, "line": self.line, "test": self.test,
                 "code_line": self.key[1] if self.key else 1, "ordinal": self.ordinal,
                 "cut": self.cut, "events": len(self.frames), "bytes": self.bytes,
-                "seconds": round(self.seconds, 6), "frames": self.frames}
+                "seconds": round(self.seconds, 6), "passed": self.passed, "frames": self.frames}
 
 
 class Tracer:
@@ -467,23 +472,46 @@ def is_test_path(rel):
         or name.endswith("_test.py") or name.endswith("_tests.py") or name == "conftest.py"
 
 
-def run_pytest(root, sources, out, limits, per_function, pytest_args):
+def run_pytest(root, sources, out, limits, per_function, pytest_args, keep_failing=False, changed=()):
     import pytest
     root = os.path.realpath(root)
-    prefixes = tuple(os.path.join(root, s.strip("/")) + os.sep for s in sources)
+    # A source is a folder (everything below it) or a single .py file.
+    files_only = set(os.path.join(root, s.strip("/")) for s in sources if s.endswith(".py"))
+    prefixes = tuple(os.path.join(root, s.strip("/")) + os.sep for s in sources if not s.endswith(".py"))
     verdicts = {}
 
     def traced_file(filename):
         path = os.path.realpath(filename)
-        return path.startswith(prefixes) and not is_test_path(os.path.relpath(path, root))
+        return (path in files_only or path.startswith(prefixes)) and not is_test_path(os.path.relpath(path, root))
 
     tracer = Tracer(limits, traced_file, lambda f: os.path.relpath(os.path.realpath(f), root))
     counts = {}
     seen = set()
     current = {"test": None, "ok": None}
 
+    # --changed FILE:A-B: entries only at functions whose lines include one of these.
+    spans = {}
+    for item in changed:
+        name, _, lines = item.rpartition(":")
+        a, _, b = lines.partition("-")
+        spans.setdefault(os.path.join(root, name.strip("/")), []).append((int(a), int(b or a)))
+    code_spans = {}
+
+    def touches_change(code):
+        ranges = spans.get(os.path.realpath(code.co_filename))
+        if ranges is None:
+            return False
+        span = code_spans.get(code)
+        if span is None:
+            import dis
+            lines = [l for _, l in dis.findlinestarts(code) if l]
+            span = code_spans[code] = (code.co_firstlineno, max(lines + [code.co_firstlineno]))
+        return any(a <= span[1] and span[0] <= b for a, b in ranges)
+
     def start(code, frame):
         if code.co_name in ("<module>", "<lambda>") or not code.co_flags & 0x1:  # functions only
+            return False
+        if spans and not touches_change(code):
             return False
         key = (code.co_filename, code.co_firstlineno, code.co_name)
         test = current["test"]
@@ -509,7 +537,9 @@ def run_pytest(root, sources, out, limits, per_function, pytest_args):
                 sys.settrace(None)
                 tracer.close()
             verdicts[item.nodeid] = bool(current["ok"])
-            if not current["ok"]:  # traces of a test that did not pass are dropped
+            for t in tracer.finished[before:]:
+                t.passed = bool(current["ok"])
+            if not current["ok"] and not keep_failing:  # traces of a test that did not pass are dropped
                 for t in tracer.finished[before:]:
                     counts[t.key] -= 1
                     seen.discard((t.key, t.test))
@@ -537,7 +567,7 @@ def run_pytest(root, sources, out, limits, per_function, pytest_args):
 # ---------------------------------------------------------------- command line
 
 def parse(argv):
-    opts = {"source": []}
+    opts = {"source": [], "changed": []}
     rest = []
     i = 0
     numbers = {"max-events": int, "max-bytes": int, "max-seconds": float, "max-depth": int,
@@ -550,8 +580,8 @@ def parse(argv):
         if not a.startswith("--") or i + 1 >= len(argv):
             raise SystemExit("tracer: unexpected argument %r" % a)
         name, value = a[2:], argv[i + 1]
-        if name == "source":
-            opts["source"].append(value)
+        if name in ("source", "changed"):
+            opts[name].append(value)
         elif name in numbers:
             opts[name] = numbers[name](value)
         else:
@@ -572,7 +602,8 @@ def main():
         if "file" not in opts:
             raise SystemExit("tracer: program needs --file PROG")
         return run_program(opts["file"], opts["out"], limits, rest)
-    return run_pytest(opts.get("root", "."), opts["source"], opts["out"], limits, opts.get("per-function", 3), rest)
+    return run_pytest(opts.get("root", "."), opts["source"], opts["out"], limits, opts.get("per-function", 3), rest,
+                      keep_failing=opts.get("keep-failing", "0") == "1", changed=opts["changed"])
 
 
 if __name__ == "__main__":

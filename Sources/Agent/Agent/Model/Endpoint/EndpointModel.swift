@@ -43,11 +43,11 @@ public struct EndpointModel: LanguageModel {
         case .completions:
             route = "/completions"
             body = try OpenAIWire.body(config: config, prompt: request.context.text, messages: nil,
-                                       maxTokens: request.maxTokens, stop: stopStrings, seed: seed)
+                                       maxTokens: request.maxTokens, stop: request.stopStrings + stopStrings, seed: seed)
         case .chat:
             route = "/chat/completions"
             body = try OpenAIWire.body(config: config, prompt: nil, messages: request.messages.map(Self.wireMessage),
-                                       maxTokens: request.maxTokens, stop: stopStrings, seed: seed)
+                                       maxTokens: request.maxTokens, stop: request.stopStrings + stopStrings, seed: seed)
         }
         var headers: [(String, String)] = [("Accept", config.stream ? "text/event-stream" : "application/json")]
         if let key = config.apiKey { headers.append(("Authorization", "Bearer \(key)")) }
@@ -148,7 +148,8 @@ public struct EndpointModel: LanguageModel {
         var text = completion.text
         var endedOnStop = completion.finishReason != "length"
         // A server that ignores `stop` still ends the turn at the first marker.
-        if let cut = stopStrings.compactMap({ text.range(of: $0) }).min(by: { $0.lowerBound < $1.lowerBound }) {
+        if let cut = (request.stopStrings + stopStrings).filter({ !$0.isEmpty }).compactMap({ text.range(of: $0) })
+            .min(by: { $0.lowerBound < $1.lowerBound }) {
             text = String(text[..<cut.lowerBound])
             endedOnStop = true
         }
