@@ -99,6 +99,33 @@ enum API {
         var error: String
     }
 
+    /// `/api/trace`: a trace, its frames as stored (`".."` diffs) and each frame's locals resolved.
+    struct TraceJSON: Encodable {
+        var id: String
+        var batch: String
+        var kind: String
+        var repo: String?
+        var commit: String?
+        var taskId: String?
+        var variant: String?
+        var test: String?
+        var file: String
+        var function: String
+        var line: Int
+        var context: String
+        var cut: String?
+        var frames: [TraceFrame]
+        /// Per frame: every local with its value as [name, value] pairs; nil for return and exception frames.
+        var resolvedLocals: [[[String]]?]
+
+        init(_ t: TraceRecord) {
+            id = t.id; batch = t.batch; kind = t.kind.rawValue; repo = t.repo; commit = t.commit; taskId = t.taskID
+            variant = t.variant; test = t.test; file = t.file; function = t.function; line = t.line; context = t.context
+            cut = t.cut; frames = t.frames
+            resolvedLocals = TraceStates.resolve(t.frames).map { $0?.map { [$0.name, $0.value] } }
+        }
+    }
+
     static func encode<T: Encodable>(_ value: T) -> Data {
         let encoder = JSONEncoder()
         encoder.keyEncodingStrategy = .convertToSnakeCase

@@ -22,6 +22,15 @@ struct Routes: Sendable {
         router.get("/episode") { request, _ in
             await page { () async throws(ViewerError) in try await episodePage(QueryParameters(request.uri.query)) }
         }
+        router.get("/traces") { request, _ in
+            await page { () async throws(ViewerError) in try await tracesPage(QueryParameters(request.uri.query)) }
+        }
+        router.get("/trace") { request, _ in
+            await page { () async throws(ViewerError) in try await tracePage(QueryParameters(request.uri.query)) }
+        }
+        router.get("/api/trace") { request, _ in
+            await json { () async throws(ViewerError) in try await traceJSON(QueryParameters(request.uri.query)) }
+        }
         router.get("/api/runs") { _, _ in await json { () async throws(ViewerError) in try await runsJSON() } }
         router.get("/api/episodes") { request, _ in
             await json { () async throws(ViewerError) in try await episodesJSON(QueryParameters(request.uri.query)) }
@@ -66,7 +75,37 @@ struct Routes: Sendable {
         return EpisodePage.render(detail, run: run, replay: replay)
     }
 
+    private func tracesPage(_ parameters: QueryParameters) async throws(ViewerError) -> String {
+        let batch = parameters["batch"]
+        let store = self.store
+        return TracesPage.render(try await load { () async throws(TrajectoryError) in try await store.traceSummaries(batch: batch) },
+                                 batch: batch)
+    }
+
+    private func tracePage(_ parameters: QueryParameters) async throws(ViewerError) -> String {
+        let trace = try await storedTrace(parameters, page: "/trace")
+        var step: Int?
+        if let text = parameters["step"] {
+            guard let n = Int(text), n >= 1 else { throw .badParameter(name: "step", value: text, expected: "a frame number from 1") }
+            step = n
+        }
+        return TracePage.render(trace, step: step)
+    }
+
+    private func storedTrace(_ parameters: QueryParameters, page: String) async throws(ViewerError) -> TraceRecord {
+        guard let id = parameters["id"] else { throw .missingParameter(name: "id", page: page) }
+        let store = self.store
+        guard let trace = try await load({ () async throws(TrajectoryError) in try await store.trace(id: id) }) else {
+            throw .traceNotFound(id)
+        }
+        return trace
+    }
+
     // MARK: JSON
+
+    private func traceJSON(_ parameters: QueryParameters) async throws(ViewerError) -> Data {
+        API.encode(API.TraceJSON(try await storedTrace(parameters, page: "/api/trace")))
+    }
 
     private func runsJSON() async throws(ViewerError) -> Data {
         let store = self.store

@@ -5,6 +5,7 @@ public enum ViewerError: Error, Sendable, CustomStringConvertible {
     case badParameter(name: String, value: String, expected: String)
     case missingParameter(name: String, page: String)
     case store(TrajectoryError)
+    case traceNotFound(String)
     /// The address could not be bound.
     case listen(host: String, port: Int, reason: String)
 
@@ -16,6 +17,8 @@ public enum ViewerError: Error, Sendable, CustomStringConvertible {
             return "\(page) needs the query parameter \(name)"
         case let .store(error):
             return error.description
+        case let .traceNotFound(id):
+            return "no trace '\(id)' in this database (see /traces)"
         case let .listen(host, port, reason):
             return "cannot listen on \(host):\(port): \(reason)"
         }
@@ -25,7 +28,7 @@ public enum ViewerError: Error, Sendable, CustomStringConvertible {
     var httpStatus: Int {
         switch self {
         case .badParameter, .missingParameter: return 400
-        case .store(.runNotFound), .store(.episodeNotFound): return 404
+        case .store(.runNotFound), .store(.episodeNotFound), .traceNotFound: return 404
         case .store, .listen: return 500
         }
     }

@@ -56,7 +56,7 @@ enum HTML {
         <style>\(Style.css)</style>
         </head>
         <body>
-        <nav class="top"><a href="/" class="brand">forager view</a> <a href="/">Runs</a> <a href="/episodes">Episodes</a></nav>
+        <nav class="top"><a href="/" class="brand">forager view</a> <a href="/">Runs</a> <a href="/episodes">Episodes</a> <a href="/traces">Traces</a></nav>
         <main>
         \(body)
         </main>

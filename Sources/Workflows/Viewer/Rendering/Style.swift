@@ -56,5 +56,10 @@ enum Style {
     .chip { font-size: 12px; padding: 1px 8px; border: 1px solid var(--line); border-radius: 10px; text-decoration: none; background: var(--bg); }
     .chip-mismatch { background: var(--unresolved); border-color: var(--unresolved); color: #fff; }
     details summary { cursor: pointer; color: var(--accent); }
+    .bad { color: var(--unresolved); } .good { color: var(--resolved); }
+    mark.current-line { background: #fff3b0; display: block; }
+    table.locals tr.changed td { font-weight: 600; }
+    ol.frames li.current { background: #fff3b0; }
+    nav.steps { margin: 8px 0; }
     """
 }
