@@ -79,12 +79,16 @@ public struct NewStep: Sendable {
     public var toolDuration: Double?
     /// A successful submit in this step: becomes the episode's submitted patch (latest wins).
     public var submittedPatch: String?
+    /// The endpoint that produced the action, when the backend is a fleet of endpoints.
+    public var servedBy: String?
 
     public init(role: ObservationRole = .tool, actionText: String, toolName: String? = nil,
                 toolInput: String? = nil, observationText: String? = nil, actionTokens: Int? = nil,
                 observationTokens: Int? = nil, promptTokens: Int? = nil, modelDuration: Double? = nil,
-                toolDuration: Double? = nil, submittedPatch: String? = nil, observationBody: String? = nil) {
+                toolDuration: Double? = nil, submittedPatch: String? = nil, observationBody: String? = nil,
+                servedBy: String? = nil) {
         self.role = role
+        self.servedBy = servedBy
         self.observationBody = observationBody
         self.actionText = actionText
         self.toolName = toolName

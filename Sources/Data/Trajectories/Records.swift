@@ -66,6 +66,8 @@ public struct Step: Sendable, Equatable {
     public var createdAt: Date
     /// The observation's message body alone (nil for steps recorded before schema v2).
     public var observationBody: String? = nil
+    /// The endpoint of a fleet that produced the action (nil otherwise, and before schema v5).
+    public var servedBy: String? = nil
 }
 
 public struct EpisodeWithSteps: Sendable, Equatable {

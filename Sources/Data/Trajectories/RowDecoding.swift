@@ -67,7 +67,8 @@ extension Step {
             modelDuration: row["model_duration"],
             toolDuration: row["tool_duration"],
             createdAt: Date(timeIntervalSince1970: row["created_at"]),
-            observationBody: row["observation_body"]
+            observationBody: row["observation_body"],
+            servedBy: row["served_by"]
         )
     }
 }

@@ -159,5 +159,9 @@ enum Schema {
                 t.primaryKey(["trace_id", "frame_index"])
             }
         },
+        // Which endpoint of a fleet (`--endpoint` given several times) served each turn.
+        Migration(id: "v5-step-served-by") { db in
+            try db.alter(table: "steps") { t in t.add(column: "served_by", .text) }
+        },
     ]
 }

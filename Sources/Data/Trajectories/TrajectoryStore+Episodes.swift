@@ -90,16 +90,16 @@ extension TrajectoryStore {
                             observationText: new.observationText, actionTokens: new.actionTokens,
                             observationTokens: new.observationTokens, promptTokens: new.promptTokens,
                             modelDuration: new.modelDuration, toolDuration: new.toolDuration, createdAt: date,
-                            observationBody: new.observationBody)
+                            observationBody: new.observationBody, servedBy: new.servedBy)
             try db.execute(sql: """
                 INSERT INTO steps (episode_id, attempt, step_index, role, action_text, tool_name, tool_input,
                                    observation_text, action_tokens, observation_tokens, prompt_tokens,
-                                   model_duration, tool_duration, created_at, observation_body)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                   model_duration, tool_duration, created_at, observation_body, served_by)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [id, step.attempt, index, step.role.rawValue, exactText(step.actionText), step.toolName,
                                  exactText(step.toolInput), exactText(step.observationText), step.actionTokens,
                                  step.observationTokens, step.promptTokens, step.modelDuration, step.toolDuration,
-                                 date.timeIntervalSince1970, exactText(step.observationBody)])
+                                 date.timeIntervalSince1970, exactText(step.observationBody), step.servedBy])
             try db.execute(sql: """
                 UPDATE episodes SET prompt_tokens = prompt_tokens + ?, completion_tokens = completion_tokens + ?,
                                     submitted_patch = COALESCE(?, submitted_patch)

@@ -38,7 +38,7 @@ actor StoreRecorder: EpisodeObserver {
             observationText: step.terminal ? nil : step.observation.text, actionTokens: step.action.tokens.count,
             observationTokens: step.terminal ? nil : step.observation.tokens.count, promptTokens: step.action.promptTokens,
             modelDuration: step.action.prefillSeconds + step.action.decodeSeconds, toolDuration: step.info.duration,
-            observationBody: step.terminal ? nil : step.feedback))
+            observationBody: step.terminal ? nil : step.feedback, servedBy: step.action.servedBy))
         onStep(step)
     }
 

@@ -44,6 +44,8 @@ public struct ModelAction: Sendable, Hashable {
     /// Seconds spent reading the prompt and generating.
     public var prefillSeconds: Double
     public var decodeSeconds: Double
+    /// Which endpoint of a fleet produced it (nil for every other backend).
+    public var servedBy: String?
 
     public init(text: String, tokens: [Int], endedOnStop: Bool, promptTokens: Int, prefillSeconds: Double = 0, decodeSeconds: Double = 0) {
         self.text = text

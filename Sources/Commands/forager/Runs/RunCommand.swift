@@ -63,7 +63,7 @@ struct RunCommand: AsyncParsableCommand {
     @OptionGroup var images: OfficialImageOptions
 
     func validate() throws {
-        if replayRun != nil && (backend.scripted != nil || backend.endpoint != nil) {
+        if replayRun != nil && (backend.scripted != nil || backend.usesEndpoint) {
             throw ValidationError("--replay-run plays back a stored run: give no --scripted or --endpoint with it.")
         }
         if resume && runID == nil { throw ValidationError("--resume needs --run-id.") }

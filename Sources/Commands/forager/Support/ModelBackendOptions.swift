@@ -15,8 +15,14 @@ struct ModelBackendOptions: ParsableArguments {
     @Option(help: "A scripted agent: JSONL lines {\"instance_id\": ID, \"turns\": [TEXT, …]}. With --model: that model's tokenizer counts the tokens (default: the default model's).")
     var scripted: String?
 
-    @Option(help: "An OpenAI-compatible server, e.g. http://127.0.0.1:8080 (the /v1 routes). The API key comes from FORAGER_API_KEY or OPENAI_API_KEY.")
-    var endpoint: String?
+    @Option(help: "An OpenAI-compatible server, e.g. http://127.0.0.1:8080 (the /v1 routes). The API key comes from FORAGER_API_KEY or OPENAI_API_KEY. Repeatable: several servers of the same model form a fleet (each turn to the one with the fewest requests outstanding; a failing one is taken out for --endpoint-cooldown).")
+    var endpoint: [String] = []
+
+    @Option(help: "A file of endpoints, one URL a line (# comments), added to --endpoint.")
+    var endpointsFile: String?
+
+    @Option(help: "Fleet: seconds a failing endpoint gets no turns before it is tried again.")
+    var endpointCooldown: Double = 30
 
     @Option(help: "The model name the endpoint serves (the requests' `model`).")
     var modelName: String?
@@ -47,14 +53,33 @@ struct ModelBackendOptions: ParsableArguments {
         var promptFamily: PromptFamily = .standard
     }
 
+    /// Every endpoint given, `--endpoint`s first, then `--endpoints-file`'s lines.
+    func endpoints() throws -> [String] {
+        var all = endpoint
+        if let endpointsFile {
+            guard let text = try? String(contentsOfFile: endpointsFile, encoding: .utf8) else {
+                throw ValidationError("--endpoints-file \(endpointsFile): cannot read the file")
+            }
+            all += text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+                .filter { !$0.isEmpty && !$0.hasPrefix("#") }
+            if all.count == endpoint.count { throw ValidationError("--endpoints-file \(endpointsFile): no endpoint in it") }
+        }
+        return all
+    }
+
+    var usesEndpoint: Bool { !endpoint.isEmpty || endpointsFile != nil }
+
     func validate() throws {
         // --model beside --scripted or --endpoint only names the tokenizer (chat format and counts).
+        let endpoint: String? = usesEndpoint ? "given" : nil
         let chosen = [model != nil && endpoint == nil && scripted == nil, scripted != nil, endpoint != nil].filter { $0 }.count
         guard chosen <= 1 else { throw ValidationError("Give one of --model, --scripted or --endpoint.") }
         if endpoint != nil && modelName == nil { throw ValidationError("--endpoint needs --model-name (the model the server serves).") }
         if modelName != nil && endpoint == nil { throw ValidationError("--model-name goes with --endpoint.") }
         if endpointTimeout <= 0 { throw ValidationError("--endpoint-timeout must be a positive number of seconds.") }
         if endpointRetries < 0 { throw ValidationError("--endpoint-retries cannot be negative.") }
+        if endpointCooldown <= 0 { throw ValidationError("--endpoint-cooldown must be a positive number of seconds.") }
+        if Set(try endpoints()).count != (try endpoints()).count { throw ValidationError("an endpoint is given twice.") }
         if constrainTools && (scripted != nil || endpoint != nil) { throw ValidationError("--constrain-tools applies to the in-process model only (not --scripted or --endpoint).") }
     }
 
@@ -85,17 +110,26 @@ struct ModelBackendOptions: ParsableArguments {
             return Backend(model: try ScriptedModel(format: format, contentsOf: url), format: format,
                            name: "scripted:" + url.lastPathComponent, kind: "scripted", details: [:], contextLength: nil)
         }
-        if let endpoint, let modelName {
+        if usesEndpoint, let modelName {
+            let urls = try endpoints()
             let exact = model != nil
-            let config = EndpointConfig(baseURL: endpoint, modelName: modelName, api: endpointAPI,
-                                        apiKey: EndpointConfig.apiKey(), temperature: temperature ?? 1.0,
-                                        requestTimeout: .seconds(endpointTimeout), maxRetries: endpointRetries)
-            let backend = try EndpointModel(config: config, format: format, tokenCountsAreEstimates: !exact)
+            // In a fleet a failing server is left for another at once: its own retries are few.
+            let retries = urls.count > 1 ? min(endpointRetries, 1) : endpointRetries
+            let backends = try urls.map { url in
+                try EndpointModel(config: EndpointConfig(baseURL: url, modelName: modelName, api: endpointAPI,
+                                                         apiKey: EndpointConfig.apiKey(), temperature: temperature ?? 1.0,
+                                                         requestTimeout: .seconds(endpointTimeout), maxRetries: retries),
+                                  format: format, tokenCountsAreEstimates: !exact)
+            }
             let counts = exact ? "exact (\(URL(fileURLWithPath: path).lastPathComponent) tokenizer)"
                 : "estimated with \(URL(fileURLWithPath: path).lastPathComponent)'s tokenizer (give --model for exact counts)"
-            return Backend(model: backend, format: format, name: modelName, kind: "endpoint",
-                           details: ["endpoint": endpoint, "api": endpointAPI.rawValue, "token_counts": counts, "format": format.name],
-                           contextLength: nil)
+            var details = ["endpoint": urls.joined(separator: " "), "api": endpointAPI.rawValue, "token_counts": counts, "format": format.name]
+            var chosen: any LanguageModel = backends[0]
+            if urls.count > 1 {
+                chosen = EndpointFleet(models: backends, endpoints: urls, cooldown: .seconds(endpointCooldown))
+                details["fleet"] = "\(urls.count) endpoints, fewest outstanding requests first, \(endpointCooldown) s cooldown; each step records the endpoint that served it"
+            }
+            return Backend(model: chosen, format: format, name: modelName, kind: "endpoint", details: details, contextLength: nil)
         }
         let family = PromptFamily(architecture: loaded.config.architecture)
         let constraint = constrainTools
