@@ -51,4 +51,57 @@ struct EndpointRunTests {
             #expect(bytes.range(of: Data(key.utf8)) == nil, "the API key is in \(db + suffix)")
         }
     }
+
+    @Test("two forager serve processes as a fleet: both serve turns, one is killed mid-run, every episode finishes on the other")
+    func fleetSurvivesAKilledServer() async throws {
+        try await ensureDemoImages()
+        let ports = [try FreePort.next(), try FreePort.next()]
+        let servers = try ports.map { port in
+            try ForagerLauncher.launch(["serve", "--model", "tiny", "--port", "\(port)", "--context-length", "8192"], output: .discard)
+        }
+        defer { servers.forEach { $0.kill() } }
+        for port in ports where !(try await FreePort.waitForListener(port)) { Issue.record("nothing listens on 127.0.0.1:\(port) after 60 s") }
+        let urls = ports.map { "http://127.0.0.1:\($0)" }
+
+        let db = FileManager.default.temporaryDirectory.appendingPathComponent("forager-fleet-\(UUID().uuidString).sqlite").path
+        let run = try ForagerLauncher.launch(["run", "--tasks", "Tasks/demo/tasks.jsonl", "--instance-ids", "demo__calc-1", "demo__calc-2",
+                                              "--endpoint", urls[0], "--endpoint", urls[1], "--model-name", "smollm2", "--model", "tiny",
+                                              "--endpoint-cooldown", "600", "--workers", "2", "--max-turns", "3", "--max-action-tokens", "12",
+                                              "--context-size", "8192", "--db", db, "--run-id", "fleet", "--json"])
+        // Once the first server has served a turn, it is killed.
+        var killedAfter: Int?
+        for _ in 0..<600 where killedAfter == nil {
+            try await Task.sleep(for: .milliseconds(250))
+            guard FileManager.default.fileExists(atPath: db), let store = try? await TrajectoryStore.openForReading(at: db) else { continue }
+            let steps = (try? await store.episodeSummaries(EpisodeQuery(runID: "fleet", limit: 10))) ?? []
+            var servedByFirst = 0, total = 0
+            for e in steps {
+                let detail = try await store.episode(e.id)
+                total += detail.steps.count
+                servedByFirst += detail.steps.filter { $0.servedBy == urls[0] }.count
+            }
+            if servedByFirst > 0 { servers[0].kill(); killedAfter = total }
+        }
+        let result = await run.finish(timeout: .seconds(900))
+        #expect(result.status == 0)
+        let report = try JSONDecoder().decode(RunJSON.self, from: Data(result.output.utf8))
+        #expect(report.episodes == 2 && report.errors == 0, "an episode failed although one endpoint stayed up")
+        let killed = try #require(killedAfter, "the first server never served a turn")
+
+        let store = try await TrajectoryStore.open(at: db)
+        var all: [Step] = []
+        for id in report.episode_ids {
+            let detail = try await store.episode(id)
+            #expect(detail.episode.status == .finished)
+            #expect(detail.steps.count == 3)
+            all += detail.steps
+        }
+        #expect(all.allSatisfy { $0.servedBy == urls[0] || $0.servedBy == urls[1] })
+        #expect(all.contains { $0.servedBy == urls[0] } && all.contains { $0.servedBy == urls[1] })
+        // After the kill, turns go to the second server only (steps recorded later than the kill's count).
+        let later = all.sorted { $0.createdAt < $1.createdAt }.dropFirst(killed + 1)
+        #expect(later.allSatisfy { $0.servedBy == urls[1] })
+        let config = try #require(try await store.runs().first { $0.id == "fleet" }).configJSON
+        #expect(config.contains("fewest outstanding"))
+    }
 }
