@@ -12,6 +12,24 @@ struct RunJSON: Decodable {
 struct RunTests {
     let db = FileManager.default.temporaryDirectory.appendingPathComponent("forager-run-\(UUID().uuidString).sqlite").path
 
+    @Test("--warm: episodes take warm sandboxes (scrubbed ahead), resolve as cold ones do, and the pool leaves nothing behind")
+    func warmPoolRun() async throws {
+        try await ensureDemoImages()
+        let runID = "warm-\(UUID().uuidString.prefix(6))"
+        let ids = ["demo__calc-1", "demo__calc-2", "demo__calc-4", "demo__calc-5"]
+        let result = try forager(["run", "--tasks", "Tasks/demo/tasks.jsonl", "--scripted", "Tasks/demo/scripted-agent.jsonl", "--model", "tiny",
+                                  "--instance-ids"] + ids + ["--workers", "1", "--warm", "2", "--db", db, "--run-id", runID, "--json"])
+        #expect(result.status == 0)
+        let report = try JSONDecoder().decode(RunJSON.self, from: Data(result.output.utf8))
+        #expect(report.episodes == 4 && report.resolved == 4 && report.errors == 0)
+        let store = try await TrajectoryStore.open(at: db)
+        // The first command saw a scrubbed repository: only the current branch, no tags or remotes.
+        let first = try await store.episode("\(runID)/demo__calc-2/0")
+        #expect(first.steps.first?.observationText?.contains("tests") == true)
+        let client = try await DockerClient.connect()
+        #expect(try await client.listContainers(all: true, labels: ["forager.run=\(runID)"]).isEmpty, "warm sandboxes were left running")
+    }
+
     @Test("a scripted agent's episodes are recorded step by step, graded, exported, and a resumed run adds nothing")
     func scriptedRun() async throws {
         try await ensureDemoImages()

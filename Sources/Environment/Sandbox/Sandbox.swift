@@ -32,7 +32,8 @@ public actor Sandbox {
         }
         let id: String
         do {
-            id = try await client.runContainer(config.containerSpec())
+            let spec = config.containerSpec()
+            id = try await StartAdmission.run { () async throws(DockerError) in try await client.runContainer(spec) }
         } catch {
             throw .engine("starting a container from \(config.image)", error)
         }

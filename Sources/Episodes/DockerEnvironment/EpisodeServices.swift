@@ -11,8 +11,10 @@ import Tasks
 public enum EpisodeServices {
     /// Starts the agent's sandbox from `sandbox` (limits) filled in with the task's image and
     /// repository, the ids and the episode's lifetime and session timeout.
+    /// With `pool` (`--warm N`) the sandbox comes from the warm pool: already scrubbed when the
+    /// task needs nothing done to the tree first (no bug patch, its base at the image's HEAD).
     public static func environmentFactory(client: DockerClient, task: TaskRow, sandbox: SandboxConfig, runID: String,
-                                          episodeID: String, image: String? = nil) -> EnvironmentFactory {
+                                          episodeID: String, image: String? = nil, pool: SandboxPool? = nil) -> EnvironmentFactory {
         { _, config in
             var sandboxConfig = sandbox
             sandboxConfig.image = image ?? task.image
@@ -21,8 +23,21 @@ public enum EpisodeServices {
             sandboxConfig.episodeID = episodeID
             sandboxConfig.role = .agent
             sandboxConfig.lifetime = config.sandboxLifetime
-            let started = try await Sandbox.start(client: client, config: sandboxConfig,
-                                                  shell: PersistentShell.Options(commandTimeout: config.sessionTimeout))
+            let shellOptions = PersistentShell.Options(commandTimeout: config.sessionTimeout)
+            let started: Sandbox
+            if let pool {
+                if task.bugPatch.isEmpty {
+                    let taken = try await pool.take(sandboxConfig, flavour: .scrubbed)
+                    if task.baseCommit.isEmpty || taken.head == task.baseCommit {
+                        return SandboxEnvironment(sandbox: taken.sandbox, plugins: config.plugins)
+                    }
+                    // The base is an older commit (issue-fix from history): the scrubbed tree cannot reach it.
+                    await taken.sandbox.close()
+                }
+                started = try await pool.take(sandboxConfig, flavour: .started).sandbox
+            } else {
+                started = try await Sandbox.start(client: client, config: sandboxConfig, shell: shellOptions)
+            }
             do {
                 // An issue-fix task from history starts at its base commit; a mutate-fix task's bug
                 // goes in before the scrub, folded into HEAD.

@@ -18,6 +18,14 @@ public struct SandboxBenchmark: Sendable {
         public var editP50Ms: Double
         /// p50 of each part of getting ready: create+start, first session command, scrub.
         public var readyPhasesP50Ms: [String: Double]
+        /// Ready time when the sandbox comes from a warm pool (`--warm`): taken already started,
+        /// session open and scrubbed.
+        public var poolReadyP50Ms: Double
+        /// Sandboxes asked for at once, and how many came up (started, a session command answered).
+        public var burstSize: Int
+        public var burstOK: Int
+        /// Seconds from the burst's request to its last sandbox up.
+        public var burstSeconds: Double
         public var samples: [String: Int]
 
         enum CodingKeys: String, CodingKey {
@@ -25,7 +33,8 @@ public struct SandboxBenchmark: Sendable {
             case readyP50Ms = "ready_p50_ms", readyP95Ms = "ready_p95_ms"
             case sessionRttP50Ms = "session_rtt_p50_ms", sessionRttP99Ms = "session_rtt_p99_ms"
             case execRttP50Ms = "exec_rtt_p50_ms", sessionSpeedup = "session_speedup", editP50Ms = "edit_p50_ms"
-            case readyPhasesP50Ms = "ready_phases_p50_ms"
+            case readyPhasesP50Ms = "ready_phases_p50_ms", poolReadyP50Ms = "pool_ready_p50_ms"
+            case burstSize = "burst_size", burstOK = "burst_ok", burstSeconds = "burst_seconds"
         }
     }
 
@@ -43,6 +52,8 @@ public struct SandboxBenchmark: Sendable {
     public var roundTrips = 1000
     public var execs = 50
     public var edits = 30
+    public var poolTakes = 20
+    public var burst = 32
 
     public init() {}
 
@@ -75,6 +86,37 @@ public struct SandboxBenchmark: Sendable {
             }
             await sandbox.close()
         }
+
+        progress("warm pool × \(poolTakes)")
+        let pool = SandboxPool(client: client, size: 2)
+        var poolReady = Samples()
+        for i in 0...poolTakes {
+            if i > 0 {  // wait until a warm one waits (the first take is cold and starts the filling)
+                for _ in 0..<500 where await pool.waiting == 0 { try await Task.sleep(for: .milliseconds(20)) }
+            }
+            let start = ContinuousClock.now
+            let taken = try await pool.take(config, flavour: .scrubbed)
+            if i > 0 { poolReady.add(ContinuousClock.now - start) }
+            await taken.sandbox.close()
+        }
+        await pool.drain()
+
+        progress("burst of \(burst) at once")
+        let burstStart = ContinuousClock.now
+        let burstOK = await withTaskGroup(of: Bool.self) { group in
+            for _ in 0..<burst {
+                group.addTask {
+                    guard let sandbox = try? await Sandbox.start(client: client, config: config) else { return false }
+                    let answered = (try? await sandbox.shell.run("echo up")).map { if case .success = $0 { true } else { false } } ?? false
+                    await sandbox.close()
+                    return answered
+                }
+            }
+            var ok = 0
+            for await up in group where up { ok += 1 }
+            return ok
+        }
+        let burstSeconds = (ContinuousClock.now - burstStart).seconds
 
         return try await Sandbox.with(client: client, config: config) { sandbox in
             progress("session round trip × \(roundTrips)")
@@ -112,7 +154,8 @@ public struct SandboxBenchmark: Sendable {
                 editP50Ms: rounded(edit.p50),
                 readyPhasesP50Ms: ["create_start": rounded(containerPhase.p50), "session": rounded(sessionPhase.p50),
                                    "scrub": rounded(scrubPhase.p50)],
-                samples: ["ready": readies, "session": roundTrips, "exec": execs, "edit": edits])
+                poolReadyP50Ms: rounded(poolReady.p50), burstSize: burst, burstOK: burstOK, burstSeconds: rounded(burstSeconds),
+                samples: ["ready": readies, "session": roundTrips, "exec": execs, "edit": edits, "pool": poolTakes])
         }
     }
 }

@@ -32,6 +32,8 @@ public struct RunCoordinator: Sendable {
         /// other facts about the backend (an endpoint's URL): stored in the run's configuration.
         /// Never put a secret here.
         public var modelDetails: [String: String] = [:]
+        /// Warm sandboxes kept ready per image (`--warm N`; 0: every sandbox starts cold).
+        public var warm = 0
 
         public init(runID: String? = nil, samples: Int = 1, workers: Int = 1, episode: EpisodeConfig = .init(), resume: Bool = false,
                     modelName: String, backendKind: String, tasksFile: String,
@@ -113,6 +115,8 @@ public struct RunCoordinator: Sendable {
             }
         }
         progress(.started(runID: runID, episodes: pairs.count, alreadyDone: done))
+        let pool = options.warm > 0
+            ? SandboxPool(client: client, size: options.warm, shell: PersistentShell.Options(commandTimeout: options.episode.sessionTimeout)) : nil
 
         // Episodes whose end could not be recorded (the loop or a store write threw: a full disk).
         let unrecorded = await withTaskGroup(of: Bool.self) { group -> Int in
@@ -121,7 +125,7 @@ public struct RunCoordinator: Sendable {
                 guard let (task, sample) = queue.popFirst() else { return }
                 group.addTask {
                     do {
-                        if let result = try await runEpisode(task, sample: sample, runID: runID, progress: progress) {
+                        if let result = try await runEpisode(task, sample: sample, runID: runID, pool: pool, progress: progress) {
                             progress(.episodeFinished(instanceID: task.instanceID, sample: sample, result: result))
                         }
                         return false
@@ -139,6 +143,7 @@ public struct RunCoordinator: Sendable {
             }
             return failures
         }
+        await pool?.drain()
 
         let interrupted = Task.isCancelled || ShutdownGate.isClosed
         try await store.finishRun(runID, status: interrupted ? .interrupted : unrecorded > 0 ? .failed : .finished)
@@ -164,7 +169,7 @@ public struct RunCoordinator: Sendable {
     }
 
     /// One episode: recorded, sandboxed, graded. Nil when the store says it is already done.
-    private func runEpisode(_ task: TaskRow, sample: Int, runID: String,
+    private func runEpisode(_ task: TaskRow, sample: Int, runID: String, pool: SandboxPool?,
                             progress: @escaping @Sendable (Event) -> Void) async throws -> EpisodeResult? {
         let taskJSON = Tasks.JSONValue.object(task.jsonObject).encoded()
         let newEpisode = NewEpisode(runID: runID, instanceID: task.instanceID, sampleIndex: sample, source: options.source, taskJSON: taskJSON)
@@ -175,7 +180,7 @@ public struct RunCoordinator: Sendable {
         }
 
         let makeEnvironment = EpisodeServices.environmentFactory(client: client, task: task, sandbox: options.sandbox,
-                                                                 runID: runID, episodeID: start.episode.id)
+                                                                 runID: runID, episodeID: start.episode.id, pool: pool)
         let evaluate = EpisodeServices.evaluator(client: client, task: task, modelName: options.modelName, runID: runID,
                                                  timeout: task.testTimeout(default: options.gradeTimeout))
         let runner = EpisodeRunner(config: options.episode, format: format, model: model, templates: templates,

@@ -32,6 +32,7 @@ struct EpisodeRun {
                                              modelName: backend.name, backendKind: backend.kind, tasksFile: tasksFile,
                                              sandbox: limits, gradeTimeout: gradeTimeout, source: source)
         options.modelDetails = backend.details
+        options.warm = sandbox.warm
         let connected: DockerClient
         if let client { connected = client } else { connected = try await DockerClient.connect() }
         let store = try await TrajectoryStore.open(at: db)

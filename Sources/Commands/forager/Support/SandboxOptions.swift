@@ -25,6 +25,9 @@ struct SandboxOptions: ParsableArguments {
     @Option(help: "Seconds a single shell command may run.")
     var sessionTimeout: Double = 120
 
+    @Option(help: "Warm sandboxes kept started (session open, history scrubbed where the task allows) per image, refilled in the background; never reused across episodes (0: cold starts).")
+    var warm: Int = 0
+
     func config(image: String, repoRoot: String, runID: String, role: SandboxConfig.Role) throws -> SandboxConfig {
         SandboxConfig(
             image: image, repoRoot: repoRoot, runID: runID, role: role,
