@@ -10,7 +10,8 @@ import Tasks
 /// and the grading of a submitted patch in a fresh container.
 public enum EpisodeServices {
     /// Starts the agent's sandbox from `sandbox` (limits) filled in with the task's image and
-    /// repository, the ids and the episode's lifetime and session timeout.
+    /// repository, the ids and the episode's lifetime and session timeout. On a classic SWE-bench
+    /// row the session shell activates the image's `testbed` environment, as the eval script does.
     public static func environmentFactory(client: DockerClient, task: TaskRow, sandbox: SandboxConfig, runID: String,
                                           episodeID: String, image: String? = nil) -> EnvironmentFactory {
         { _, config in
@@ -22,7 +23,8 @@ public enum EpisodeServices {
             sandboxConfig.role = .agent
             sandboxConfig.lifetime = config.sandboxLifetime
             let started = try await Sandbox.start(client: client, config: sandboxConfig,
-                                                  shell: PersistentShell.Options(commandTimeout: config.sessionTimeout))
+                                                  shell: PersistentShell.Options(commandTimeout: config.sessionTimeout,
+                                                                                 startupCommands: task.sessionStartupCommands()))
             do {
                 // An issue-fix task from history starts at its base commit; a mutate-fix task's bug
                 // goes in before the scrub, folded into HEAD.
