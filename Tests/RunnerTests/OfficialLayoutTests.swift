@@ -6,6 +6,7 @@ import Sandbox
 import Tasks
 import Testing
 import TestSupport
+import Trajectories
 
 /// SWE-bench end to end on official-layout images built here (Images/swebench-env-flask and
 /// Images/swebench-flask-*, from flask's PyPI releases): the rows of Tasks/swebench-flask are
@@ -115,6 +116,30 @@ struct OfficialLayoutTests {
         }
     }
 
+    @Test("forager run on an official-layout row: the agent's first command sees testbed at /testbed, its fix resolves under swebench-v5")
+    func scriptedRun() async throws {
+        let row = try #require(try rows().first { $0.instanceID == "pallets__flask-2.3.2" })
+        let temp = try TempDir(prefix: "forager-official-run-")
+        defer { temp.remove() }
+        let script = temp.url.appendingPathComponent("agent.jsonl")
+        try ScriptedAgent.write([(row.instanceID, [
+            "First, where am I?\n<tool: bash>\necho \"env=$CONDA_DEFAULT_ENV python=$(command -v python) cwd=$(pwd)\"\n</tool>",
+            "The fix, as a patch.\n<tool: create>\n/tmp/fix.patch\n\(row.patch)\n</tool>",
+            "<tool: bash>\ngit apply /tmp/fix.patch && git diff > /tmp/submission.patch && git diff --stat\n</tool>",
+            "<tool: submit>\n/tmp/submission.patch\n</tool>",
+            "## Issue Summary\nVary: Cookie.\n\n## Solution and Code Changes\nSee the patch.",
+        ])], to: script)
+        let result = try forager(["run", "--tasks", Self.rowsFile, "--image-namespace", "forager", "--instance-ids", row.instanceID,
+                                  "--scripted", script.path, "--model", "tiny", "--db", temp.dbPath, "--run-id", "official", "--json"])
+        #expect(result.status == 0, "\(result.output)")
+        let report = try JSONDecoder().decode(RunJSON.self, from: Data(result.output.utf8))
+        #expect(report.episodes == 1 && report.submitted == 1 && report.resolved == 1 && report.errors == 0, "\(result.output)")
+        let store = try await TrajectoryStore.open(at: temp.dbPath)
+        let episode = try await store.episode("official/\(row.instanceID)/0")
+        let first = episode.steps.first?.observationText ?? ""
+        #expect(first.contains("env=testbed python=/opt/miniconda3/envs/testbed/bin/python cwd=/testbed"), "\(first)")
+    }
+
     @Test("the agent's session shell on a classic row has the testbed environment active, at /testbed; a row with its own test_cmd does not")
     func sessionShell() async throws {
         let client = try await DockerClient.connect()
@@ -124,7 +149,10 @@ struct OfficialLayoutTests {
         own.testCommand = "pytest -rA"
         #expect(own.sessionStartupCommands().isEmpty)
 
-        let factory = EpisodeServices.environmentFactory(client: client, task: row, sandbox: SandboxConfig(image: row.image),
+        // HOME elsewhere, so the image's /root/.bashrc (which activates testbed too, as the official
+        // images' does) is not read: the activation seen is the session's own, from the specifications.
+        let factory = EpisodeServices.environmentFactory(client: client, task: row,
+                                                         sandbox: SandboxConfig(image: row.image, environment: ["HOME=/tmp"]),
                                                          runID: "official-layout", episodeID: UUID().uuidString.lowercased())
         let environment = try await factory(EpisodeServices.episodeTask(row, source: Self.rowsFile), EpisodeConfig())
         defer { Task { await environment.close() } }
