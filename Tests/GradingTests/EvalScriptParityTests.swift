@@ -6,7 +6,8 @@ import Tasks
 
 @Suite("SWE-bench eval scripts, byte for byte")
 struct EvalScriptParityTests {
-    static let rowFiles = ["Tasks/swebench/lite.jsonl", "Tasks/swebench/verified.jsonl"].map { packageRoot.appendingPathComponent($0).path }
+    /// Lite, the Verified sample, and the official-layout flask rows made here (Tasks/swebench-flask).
+    static let rowFiles = ["Tasks/swebench/lite.jsonl", "Tasks/swebench/verified.jsonl", "Tasks/swebench-flask/rows.jsonl"].map { packageRoot.appendingPathComponent($0).path }
 
     /// swebench's scripts for every row: `Scripts/swebench-eval-scripts` in each venv.
     static func official() throws -> (v4: [String: String], v5: [String: String]) {
@@ -26,7 +27,7 @@ struct EvalScriptParityTests {
         return (try decode(v4.output), try decode(v5.output))
     }
 
-    @Test("for every row of Lite and the Verified sample, Forager's script equals swebench 4.1.0's, and in v5 mode 5.0.2's",
+    @Test("for every row of Lite, the Verified sample and the flask official-layout rows, Forager's script equals swebench 4.1.0's, and in v5 mode 5.0.2's",
           .enabled("PyPI is unreachable and the swebench venvs are missing: nothing to compare with") { await SWEBenchVenvs.usable() },
           .timeLimit(.minutes(30)))
     func everyRow() throws {
@@ -43,7 +44,7 @@ struct EvalScriptParityTests {
             #expect(v5.contains("SWEBENCH_TEST_EXIT_CODE=$?") && !v4.contains("SWEBENCH_TEST_EXIT_CODE"))
             compared += 1
         }
-        #expect(compared == 397)
+        #expect(compared == 399)
     }
 
     static func firstDifference(_ a: String, _ b: String) -> String {

@@ -54,6 +54,18 @@ struct SWEBenchRowsTests {
         }
     }
 
+    @Test("an agent's session on a published row (and on the official-layout flask rows) activates testbed; a row with its own test_cmd gets nothing")
+    func sessionActivation() throws {
+        let rows = try Self.files.flatMap { try TaskLoader.load($0) }
+            + TaskLoader.load(projectRoot.appendingPathComponent("Tasks/swebench-flask/rows.jsonl").path)
+        for row in rows {
+            #expect(row.sessionStartupCommands() == "source /opt/miniconda3/bin/activate && conda activate testbed", "\(row.instanceID)")
+        }
+        var own = try #require(rows.first)
+        own.testCommand = "pytest -rA"
+        #expect(own.sessionStartupCommands() == "")
+    }
+
     @Test("official image names: namespace, architecture, registry")
     func officialNames() {
         #expect(OfficialImage().name(for: "django__django-11099") == "swebench/sweb.eval.x86_64.django_1776_django-11099:latest")

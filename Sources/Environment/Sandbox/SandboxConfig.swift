@@ -25,6 +25,10 @@ public struct SandboxConfig: Sendable {
     public var pidsLimit: Int64
     /// Network access (default off: only loopback).
     public var network: Bool
+    /// Whether the memory, CPU and process limits above apply (default on). Off, the container
+    /// gets Docker's defaults for them, as SWE-bench's harness creates its containers; the
+    /// dropped capabilities and no-new-privileges stay either way.
+    public var resourceCaps: Bool = true
     /// After this the container's main process ends and the container stops, even when Forager
     /// itself was killed (default 7200 s, CWM's SWE-bench Verified setting).
     public var lifetime: Duration
@@ -89,10 +93,10 @@ public struct SandboxConfig: Sendable {
             labels: allLabels,
             hostConfig: HostConfig(
                 networkMode: network ? "bridge" : "none",
-                memory: memoryBytes,
-                memorySwap: memorySwapBytes ?? memoryBytes,
-                nanoCpus: Int64(cpus * 1_000_000_000),
-                pidsLimit: pidsLimit,
+                memory: resourceCaps ? memoryBytes : nil,
+                memorySwap: resourceCaps ? memorySwapBytes ?? memoryBytes : nil,
+                nanoCpus: resourceCaps ? Int64(cpus * 1_000_000_000) : nil,
+                pidsLimit: resourceCaps ? pidsLimit : nil,
                 capDrop: ["NET_RAW", "SYS_ADMIN", "SYS_PTRACE", "MKNOD", "AUDIT_WRITE"],
                 securityOpt: ["no-new-privileges"],
                 initProcess: true,

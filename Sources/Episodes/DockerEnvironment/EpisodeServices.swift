@@ -10,7 +10,8 @@ import Tasks
 /// and the grading of a submitted patch in a fresh container.
 public enum EpisodeServices {
     /// Starts the agent's sandbox from `sandbox` (limits) filled in with the task's image and
-    /// repository, the ids and the episode's lifetime and session timeout.
+    /// repository, the ids and the episode's lifetime and session timeout. On a classic SWE-bench
+    /// row the session shell activates the image's `testbed` environment, as the eval script does.
     /// With `pool` (`--warm N`) the sandbox comes from the warm pool: already scrubbed when the
     /// task needs nothing done to the tree first (no bug patch, its base at the image's HEAD).
     public static func environmentFactory(client: DockerClient, task: TaskRow, sandbox: SandboxConfig, runID: String,
@@ -23,25 +24,29 @@ public enum EpisodeServices {
             sandboxConfig.episodeID = episodeID
             sandboxConfig.role = .agent
             sandboxConfig.lifetime = config.sandboxLifetime
-            let shellOptions = PersistentShell.Options(commandTimeout: config.sessionTimeout)
+            let shellOptions = PersistentShell.Options(commandTimeout: config.sessionTimeout,
+                                                       startupCommands: task.sessionStartupCommands())
             let started: Sandbox
             if let pool {
-                if task.bugPatch.isEmpty {
-                    let taken = try await pool.take(sandboxConfig, flavour: .scrubbed)
+                // A classic row's image may commit on top of its base (kept, as grading keeps it): whether
+                // HEAD descends from the base is checked before the scrub, so it takes a started one.
+                if task.bugPatch.isEmpty && !task.isClassic {
+                    let taken = try await pool.take(sandboxConfig, flavour: .scrubbed, shell: shellOptions)
                     if task.baseCommit.isEmpty || taken.head == task.baseCommit {
                         return SandboxEnvironment(sandbox: taken.sandbox, plugins: config.plugins)
                     }
                     // The base is an older commit (issue-fix from history): the scrubbed tree cannot reach it.
                     await taken.sandbox.close()
                 }
-                started = try await pool.take(sandboxConfig, flavour: .started).sandbox
+                started = try await pool.take(sandboxConfig, flavour: .started, shell: shellOptions).sandbox
             } else {
                 started = try await Sandbox.start(client: client, config: sandboxConfig, shell: shellOptions)
             }
             do {
                 // An issue-fix task from history starts at its base commit; a mutate-fix task's bug
                 // goes in before the scrub, folded into HEAD.
-                try await BaseCommit.checkout(task: task, client: client, containerID: started.containerID)
+                // The official SWE-bench images commit their set-up on top of the base: kept, as in grading.
+                try await BaseCommit.checkout(task: task, client: client, containerID: started.containerID, keepDescendant: task.isClassic)
                 try await BugPatch.apply(task: task, client: client, containerID: started.containerID, commit: true)
                 return try await SandboxEnvironment.prepare(started, config: config)
             } catch {

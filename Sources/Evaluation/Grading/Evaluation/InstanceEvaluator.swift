@@ -24,7 +24,7 @@ public struct InstanceEvaluator: Sendable {
 
     public let client: DockerClient
     public let grade: @Sendable (GradingInput) -> InstanceReport
-    /// Limits of the grading container (network stays off).
+    /// Limits of the grading container (network stays off), outside the SWE-bench modes.
     public var memoryBytes: Int64 = 8 << 30
     public var cpus: Double = 2.0
     /// The grading mode; nil: SWE-bench v5 for classic rows, Forager's grading otherwise.
@@ -59,7 +59,7 @@ public struct InstanceEvaluator: Sendable {
         let release = mode.flatMap { $0.isSWEBench ? $0.scriptRelease : nil }
         let script = EvalScript.make(for: task, testPatchFiles: try? PatchFiles(parsing: task.testPatch), mode: mode ?? .standard)
         record.files.write("eval.sh", script)
-        let config = sandboxConfig(task, runID: runID, timeout: timeout, network: release != nil)
+        let config = sandboxConfig(task, runID: runID, timeout: timeout, sweBench: release != nil)
         do {
             // The one place the grading container is closed: `Sandbox.with` removes it however
             // the body ends (a result, an error, cancellation).
@@ -86,12 +86,15 @@ public struct InstanceEvaluator: Sendable {
         }
     }
 
-    /// The grading container: the task's image, network off (on in the SWE-bench modes, as their
-    /// harness has it), living a little past the test timeout.
-    private func sandboxConfig(_ task: TaskRow, runID: String, timeout: Duration, network: Bool) -> SandboxConfig {
-        SandboxConfig(image: task.image, repoRoot: task.repoRoot, runID: runID, episodeID: task.instanceID,
-                      role: .grade, memoryBytes: memoryBytes, cpus: cpus, network: network,
-                      lifetime: .seconds(Self.timeoutSeconds(timeout) + 600))
+    /// The grading container: the task's image, network off and the limits above (in the
+    /// SWE-bench modes network on and no memory, CPU or process limits, as their harness creates
+    /// its containers), living a little past the test timeout.
+    func sandboxConfig(_ task: TaskRow, runID: String, timeout: Duration, sweBench: Bool) -> SandboxConfig {
+        var config = SandboxConfig(image: task.image, repoRoot: task.repoRoot, runID: runID, episodeID: task.instanceID,
+                                   role: .grade, memoryBytes: memoryBytes, cpus: cpus, network: sweBench,
+                                   lifetime: .seconds(Self.timeoutSeconds(timeout) + 600))
+        config.resourceCaps = !sweBench
+        return config
     }
 
     private static func timeoutSeconds(_ timeout: Duration) -> Int64 { max(1, timeout.components.seconds) }
