@@ -90,10 +90,14 @@ public enum TaskLoader {
         if !id.isEmpty, let reason = FileNames.unusableReason(id) {
             problems.append("\(place): instance_id \(quoted(id)) cannot be used (it names the instance's log and export files): \(reason)")
         }
-        let givenImage = string("image")
+        // SWE-smith rows: `image_name` is the image, `patch` the bug-introducing diff (its reverse the
+        // fix), no test patch, and the repository's own suite as the tests.
+        let swesmith = SWESmithRow.recognizes(o)
+        let givenImage = string("image") ?? (swesmith ? string("image_name") : nil)
         if givenImage?.isEmpty == true { problems.append("\(place): key 'image' is empty") }
         let image = givenImage ?? OfficialImage().name(for: id)
-        let testCommand = string("test_cmd")
+        var testCommand = string("test_cmd")
+        if swesmith && (testCommand ?? "").isEmpty && (string("eval_script") ?? "").isEmpty { testCommand = SWESmithRow.testCommand }
         let evalScript = string("eval_script")
         let repo = string("repo") ?? "", version = string("version") ?? ""
         let specs = SWEBenchSpecs.bundled
@@ -111,16 +115,25 @@ public enum TaskLoader {
         }
         let repoRoot = string("repo_root") ?? "/testbed"
         if !repoRoot.hasPrefix("/") { problems.append("\(place): key 'repo_root' must be an absolute path, found '\(repoRoot)'") }
+        var patch = string("patch") ?? "", bugPatch = string("bug_patch") ?? ""
+        if swesmith && bugPatch.isEmpty && !patch.isEmpty {
+            do {
+                bugPatch = patch
+                patch = try ReversedDiff.reverse(patch)
+            } catch {
+                problems.append("\(place): the SWE-smith row's 'patch' (the bug) cannot be turned into its fix: \(error)")
+            }
+        }
         let row = TaskRow(
-            instanceID: id, repo: repo, baseCommit: string("base_commit") ?? "",
-            patch: string("patch") ?? "", testPatch: string("test_patch") ?? "",
+            instanceID: id, repo: repo, baseCommit: swesmith ? "" : string("base_commit") ?? "",
+            patch: patch, testPatch: string("test_patch") ?? "",
             problemStatement: string("problem_statement") ?? "", hintsText: string("hints_text") ?? "",
             createdAt: string("created_at") ?? "", version: version,
             environmentSetupCommit: string("environment_setup_commit") ?? "",
             failToPass: testList("FAIL_TO_PASS"), passToPass: testList("PASS_TO_PASS"), image: image,
             repoRoot: repoRoot, testCommand: testCommand,
             logParser: givenParser ?? specs.repos[repo]?.logParser.forager ?? "pytest",
-            evalScript: evalScript, timeout: timeout, bugPatch: string("bug_patch") ?? "", extra: o.filter { !known.contains($0.key) },
+            evalScript: evalScript, timeout: timeout, bugPatch: bugPatch, extra: o.filter { !known.contains($0.key) },
             imageGiven: givenImage != nil, logParserGiven: givenParser != nil)
         return problems.isEmpty ? .success(row) : .failure(Problems(problems: problems))
     }
@@ -129,4 +142,18 @@ public enum TaskLoader {
 /// An id as a problem line shows it: JSON-quoted, so control characters are visible.
 func quoted(_ id: String) -> String {
     JSONValue.string(id).encoded()
+}
+
+/// SWE-smith's rows (`SWE-bench/SWE-smith`): recognised by `image_name` or a `swesmith/` mirror repo.
+enum SWESmithRow {
+    static func recognizes(_ o: [String: JSONValue]) -> Bool {
+        if case .string(let name)? = o["image_name"], !name.isEmpty { return true }
+        if case .string(let repo)? = o["repo"], repo.hasPrefix("swesmith/") { return true }
+        return false
+    }
+
+    /// The whole suite with pytest's `-rA` summary (what the `pytest` parser reads); a row's own
+    /// `test_cmd` wins. SWE-smith's Python profiles run `pytest --disable-warnings --color=no
+    /// --tb=no --verbose` in the `testbed` environment and read the verbose lines instead.
+    static let testCommand = "pytest --disable-warnings --color=no --tb=no -rA -p no:cacheprovider"
 }

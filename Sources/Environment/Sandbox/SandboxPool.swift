@@ -35,11 +35,15 @@ public actor SandboxPool {
         var environment: [String]
         var runID: String
         var flavour: Flavour
+        var commandTimeout: Duration
+        var startupCommands: String
 
-        init(_ c: SandboxConfig, _ flavour: Flavour) {
+        init(_ c: SandboxConfig, _ flavour: Flavour, _ shell: PersistentShell.Options) {
             image = c.image; repoRoot = c.repoRoot; memory = c.memoryBytes; swap = c.memorySwapBytes; cpus = c.cpus
             pids = c.pidsLimit; network = c.network; lifetime = c.lifetime; environment = c.environment; runID = c.runID
             self.flavour = flavour
+            commandTimeout = shell.commandTimeout
+            startupCommands = shell.startupCommands
         }
     }
 
@@ -50,26 +54,25 @@ public actor SandboxPool {
 
     public nonisolated let client: DockerClient
     public nonisolated let size: Int
-    public nonisolated let shell: PersistentShell.Options
     private var ready: [Key: [Ready]] = [:]
     private var filling: [Key: Int] = [:]
-    private var configs: [Key: SandboxConfig] = [:]
+    private var configs: [Key: (config: SandboxConfig, shell: PersistentShell.Options)] = [:]
     private var draining = false
     private var fills: [Task<Void, Never>] = []
     public private(set) var hits = 0
     public private(set) var misses = 0
 
-    public init(client: DockerClient, size: Int, shell: PersistentShell.Options = .init()) {
+    public init(client: DockerClient, size: Int) {
         self.client = client
         self.size = max(0, size)
-        self.shell = shell
     }
 
     /// A sandbox for `config` in `flavour`: a warm one when the pool has it, else one started now.
-    /// Either way the pool refills toward `size` for this key.
-    public func take(_ config: SandboxConfig, flavour: Flavour) async throws(SandboxError) -> Taken {
-        let key = Key(config, flavour)
-        configs[key] = config
+    /// Either way the pool refills toward `size` for this key (the config's image and limits, the
+    /// flavour and the session's options).
+    public func take(_ config: SandboxConfig, flavour: Flavour, shell: PersistentShell.Options = .init()) async throws(SandboxError) -> Taken {
+        let key = Key(config, flavour, shell)
+        configs[key] = (config, shell)
         if var list = ready[key], !list.isEmpty {
             let item = list.removeFirst()
             ready[key] = list
@@ -99,14 +102,14 @@ public actor SandboxPool {
     public var waiting: Int { ready.values.map(\.count).reduce(0, +) }
 
     private func refill(_ key: Key) {
-        guard !draining, let config = configs[key] else { return }
+        guard !draining, let (config, shell) = configs[key] else { return }
         let missing = size - (ready[key]?.count ?? 0) - (filling[key] ?? 0)
         guard missing > 0 else { return }
         filling[key, default: 0] += missing
         for _ in 0..<missing {
             var poolConfig = config
             poolConfig.episodeID = "pool-\(UUID().uuidString.prefix(8).lowercased())"
-            let client = self.client, shell = self.shell
+            let client = self.client
             fills.append(Task {
                 let item = try? await Self.prepare(client: client, config: poolConfig, flavour: key.flavour, shell: shell)
                 await self.filled(key, item)

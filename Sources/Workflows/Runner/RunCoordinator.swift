@@ -116,7 +116,7 @@ public struct RunCoordinator: Sendable {
         }
         progress(.started(runID: runID, episodes: pairs.count, alreadyDone: done))
         let pool = options.warm > 0
-            ? SandboxPool(client: client, size: options.warm, shell: PersistentShell.Options(commandTimeout: options.episode.sessionTimeout)) : nil
+            ? SandboxPool(client: client, size: options.warm) : nil
 
         // Episodes whose end could not be recorded (the loop or a store write threw: a full disk).
         let unrecorded = await withTaskGroup(of: Bool.self) { group -> Int in
