@@ -1,0 +1,37 @@
+import Foundation
+
+/// The shell script run in the build container: the source to `/testbed` as a git commit (or its
+/// own history), the project installed editable, then the first test-dependency install that
+/// works, then the pytest plugins. It leaves its findings in `/forager/`.
+enum InstallScript {
+    static func make(layout: ProjectLayout, message: String, uploadTime: String?) -> String {
+        var lines = [
+            "#!/bin/bash",
+            "set -u",
+            "mkdir -p /forager",
+            "cp -a /forager-ctx/testbed /testbed && cd /testbed || exit 11",
+            "if [ -d .git ]; then git reset -q --hard; else commit-testbed \(quote(message)) >/dev/null || exit 11; fi",
+            "git rev-parse HEAD > /forager/commit",
+            "if [ -n \(quote(uploadTime ?? "")) ] && pip install --help | grep -q -- --uploaded-prior-to; then export PIP_UPLOADED_PRIOR_TO=\(quote(uploadTime ?? "")); echo \"$PIP_UPLOADED_PRIOR_TO\" > /forager/resolved-as-of; fi",
+            "try() { label=\"$1\"; shift; echo \"### try $label: pip install $*\"; pip install \"$@\" > /tmp/try.log 2>&1; s=$?; cat /tmp/try.log;"
+                + " if [ $s -eq 0 ]; then echo \"$label\" >> /forager/installed; echo \"### ok $label\";"
+                + " else grep -E '^ *(ERROR|error|[A-Za-z]*Error)[: ]' /tmp/try.log | grep -v 'subprocess-exited-with-error' | tail -1 > /forager/last-error; echo \"### failed $label\"; fi; return $s; }",
+            "try 'project (editable)' -e . || try 'project' . || { echo '### install failed'; exit 10; }",
+        ]
+        if !layout.installAttempts.isEmpty {
+            lines.append(layout.installAttempts.map { "try \(quote($0.label)) \($0.pipArguments.map(quote).joined(separator: " "))" }.joined(separator: " || ") + " || true")
+        }
+        if !layout.plugins.isEmpty {
+            lines.append("try 'pytest plugins' \(layout.plugins.map(quote).joined(separator: " ")) || true")
+        }
+        lines += [
+            "pip freeze > /forager/freeze.txt 2>/dev/null",
+            // Build artefacts (egg-info, caches) stay out of `git status`, so the tree is clean.
+            "git status --porcelain --untracked-files=all | sed -n 's/^?? //p' >> .git/info/exclude",
+            "exit 0",
+        ]
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    static func quote(_ s: String) -> String { "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'" }
+}
