@@ -26,7 +26,10 @@ enum InstallScript {
         }
         lines += [
             "pip freeze > /forager/freeze.txt 2>/dev/null",
-            // Build artefacts (egg-info, caches) stay out of `git status`, so the tree is clean.
+            // Build artefacts stay out of `git status`, so the tree is clean: a shipped egg-info the
+            // install rewrote goes back to the commit, new files (egg-info, caches) are excluded.
+            "git diff --name-only | grep -E '(\\.egg-info/|(^|/)PKG-INFO$)' | xargs -r git checkout -q --",
+            "git diff --name-only > /forager/dirty",
             "git status --porcelain --untracked-files=all | sed -n 's/^?? //p' >> .git/info/exclude",
             "exit 0",
         ]
