@@ -10,7 +10,9 @@ struct BaselineRun: Sendable {
 
     var passed: Set<String> { Set(statuses.filter { $0.value == .passed }.keys) }
     var failed: Set<String> { Set(statuses.filter { $0.value == .failed || $0.value == .error }.keys) }
-    var collectionError: Bool { log.contains("error during collection") || log.contains("errors during collection") }
+    var collectionError: Bool {
+        log.contains("error during collection") || log.contains("errors during collection") || log.contains("ERROR collecting")
+    }
 
     static func run(image: String, command: String, timeout: Double, name: String) async throws(EnvBuildError) -> BaselineRun {
         let script = "cd /testbed && exec timeout -s KILL \(Int(timeout)) \(command)"
@@ -28,8 +30,9 @@ struct BaselineRun: Sendable {
         if let lib = Self.firstLine(of: log, matching: ["cannot open shared object file", "Library not loaded", "libGL", "command not found"]) {
             if passed.count < minPassing { return (.needsSystemLibrary, lib) }
         }
-        if passed.isEmpty && collectionError {
-            return (.collectionError, Self.firstLine(of: log, matching: ["Error", "error"]) ?? "errors during collection")
+        if passed.count < minPassing && collectionError {
+            let first = Self.firstLine(of: log, matching: ["E   "]) ?? Self.firstLine(of: log, matching: ["ERROR collecting"]) ?? "errors during collection"
+            return (.collectionError, "\(passed.count) passed; \(first)")
         }
         if statuses.isEmpty {
             if exitStatus == 5 || log.contains("no tests ran") { return (.noTests, "pytest collected no tests") }

@@ -15,7 +15,10 @@ enum InstallScript {
             "if [ -n \(quote(uploadTime ?? "")) ] && pip install --help | grep -q -- --uploaded-prior-to; then export PIP_UPLOADED_PRIOR_TO=\(quote(uploadTime ?? "")); echo \"$PIP_UPLOADED_PRIOR_TO\" > /forager/resolved-as-of; fi",
             "try() { label=\"$1\"; shift; echo \"### try $label: pip install $*\"; pip install \"$@\" > /tmp/try.log 2>&1; s=$?; cat /tmp/try.log;"
                 + " if [ $s -eq 0 ]; then echo \"$label\" >> /forager/installed; echo \"### ok $label\";"
-                + " else grep -E '^ *(ERROR|error|[A-Za-z]*Error)[: ]' /tmp/try.log | grep -v 'subprocess-exited-with-error' | tail -1 > /forager/last-error; echo \"### failed $label\"; fi; return $s; }",
+                + " else err=$(grep -E '^ *(ERROR|error|[A-Za-z]*Error)[: ]' /tmp/try.log | grep -v 'subprocess-exited-with-error' | tail -1);"
+                // A build backend's own last words come before pip's "[end of output]".
+                + " why=$(awk '/\\[end of output\\]/{print prev} {if (NF) prev=$0}' /tmp/try.log | tail -1 | sed 's/^ *//');"
+                + " echo \"$err${why:+ — $why}\" > /forager/last-error; echo \"### failed $label\"; fi; return $s; }",
             "try 'project (editable)' -e . || try 'project' . || { echo '### install failed'; exit 10; }",
         ]
         if !layout.installAttempts.isEmpty {
@@ -26,10 +29,10 @@ enum InstallScript {
         }
         lines += [
             "pip freeze > /forager/freeze.txt 2>/dev/null",
-            // Build artefacts stay out of `git status`, so the tree is clean: a shipped egg-info the
-            // install rewrote goes back to the commit, new files (egg-info, caches) are excluded.
-            "git diff --name-only | grep -E '(\\.egg-info/|(^|/)PKG-INFO$)' | xargs -r git checkout -q --",
-            "git diff --name-only > /forager/dirty",
+            // Build artefacts stay out of `git status`, so the tree is clean: shipped files the
+            // install rewrote (egg-info, a setuptools-scm _version.py) go back to the commit, new
+            // files (egg-info, caches) are excluded.
+            "git diff --name-only > /forager/restored && git checkout -q -- .",
             "git status --porcelain --untracked-files=all | sed -n 's/^?? //p' >> .git/info/exclude",
             "exit 0",
         ]

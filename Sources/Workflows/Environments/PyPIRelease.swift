@@ -13,29 +13,37 @@ public struct PyPIRelease: Sendable, Equatable {
     public var classifiers: [String]
 
     /// Decodes `https://pypi.org/pypi/NAME[/VERSION]/json`.
-    static func decode(_ data: Data, source: String) throws(EnvBuildError) -> PyPIRelease {
+    static func decode(_ data: Data, source: String, version: String? = nil, label: String = "") throws(EnvBuildError) -> PyPIRelease {
         let doc: Document
         do { doc = try JSONDecoder().decode(Document.self, from: data) } catch {
             throw .fetch(source, "PyPI's JSON is not what was expected (\(error))")
         }
-        guard let sdist = doc.urls.first(where: { $0.packagetype == "sdist" }) else {
-            throw .fetch(source, "release \(doc.info.version) has no source distribution on PyPI (wheels only)")
+        let wanted = version ?? doc.info.version
+        guard let files = wanted == doc.info.version ? doc.urls : doc.releases?[wanted] else {
+            throw .fetch(label, "PyPI has no release \(wanted) (latest: \(doc.info.version))")
+        }
+        guard let sdist = files.first(where: { $0.packagetype == "sdist" }) else {
+            throw .fetch(label, "release \(wanted) has no source distribution on PyPI (wheels only)")
         }
         // Mirrors answer with URLs relative to the JSON document.
         let absolute = URL(string: sdist.url, relativeTo: URL(string: source))?.absoluteURL.absoluteString ?? sdist.url
-        return PyPIRelease(name: doc.info.name, version: doc.info.version, sdistURL: absolute, sdistFilename: sdist.filename,
+        let requires = wanted == doc.info.version ? doc.info.requires_python : sdist.requires_python
+        return PyPIRelease(name: doc.info.name, version: wanted, sdistURL: absolute, sdistFilename: sdist.filename,
                            sha256: sdist.digests.sha256, uploadTime: sdist.upload_time_iso_8601,
-                           requiresPython: doc.info.requires_python.flatMap { $0.isEmpty ? nil : $0 }, classifiers: doc.info.classifiers ?? [])
+                           requiresPython: requires.flatMap { $0.isEmpty ? nil : $0 },
+                           classifiers: wanted == doc.info.version ? doc.info.classifiers ?? [] : [])
     }
 
-    /// Asks PyPI (through curl) for the release, the latest when `version` is nil.
+    /// Asks PyPI (through curl) for the project's JSON and picks the release, the latest when
+    /// `version` is nil (the per-release endpoint is not served by every mirror; the project's is).
     static func fetch(name: String, version: String?) async throws(EnvBuildError) -> PyPIRelease {
-        let url = "https://pypi.org/pypi/\(name)/" + (version.map { "\($0)/" } ?? "") + "json"
+        let url = "https://pypi.org/pypi/\(name)/json"
+        let label = "pypi:\(name)" + (version.map { "==\($0)" } ?? "")
         let result = try await HostCommand.run("curl", ["-fsSL", "--retry", "2", "--max-time", "60", url], timeout: .seconds(90))
         guard result.succeeded else {
-            throw .fetch("pypi:\(name)" + (version.map { "==\($0)" } ?? ""), "PyPI answered no release (\(result.stderrText.trimmingCharacters(in: .whitespacesAndNewlines)))")
+            throw .fetch(label, "PyPI answered no project (\(result.stderrText.trimmingCharacters(in: .whitespacesAndNewlines)))")
         }
-        return try decode(result.stdout, source: url)
+        return try decode(result.stdout, source: url, version: version, label: label)
     }
 
     private struct Document: Decodable {
@@ -52,8 +60,10 @@ public struct PyPIRelease: Sendable, Equatable {
             var filename: String
             var digests: Digests
             var upload_time_iso_8601: String
+            var requires_python: String?
         }
         var info: Info
         var urls: [File]
+        var releases: [String: [File]]?
     }
 }
