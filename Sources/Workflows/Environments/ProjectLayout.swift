@@ -86,6 +86,13 @@ public struct ProjectLayout: Sendable, Equatable, Codable {
             for candidate in ["tests", "test", "testing"] where isDir(candidate) && hasTestFiles(root.appendingPathComponent(candidate)) { testPaths.append(candidate); break }
         }
         if testPaths.isEmpty {
+            // tests/test.py and the like: names pytest does not collect by itself, so given explicitly.
+            for candidate in ["tests", "test"] where isDir(candidate) {
+                testPaths += list(candidate).filter { $0.hasPrefix("test") && $0.hasSuffix(".py") }.map { "\(candidate)/\($0)" }
+                if !testPaths.isEmpty { break }
+            }
+        }
+        if testPaths.isEmpty {
             for package in packages where !package.hasSuffix(".py") {
                 for sub in ["tests", "test"] where isDir("\(package)/\(sub)") { testPaths.append("\(package)/\(sub)") }
             }
