@@ -11,6 +11,8 @@ public struct EnvBuildOptions: Sendable {
     public var workers: Int
     /// Rebuild sources whose result is already in the work folder.
     public var force: Bool
+    /// `--releases K`: the K PyPI releases up to the version, as consecutive commits of /testbed.
+    public var releases: Int = 1
 
     public init(out: String = "Tasks/repos", workDir: String = ".forager/env", minPassing: Int = 10, testTimeout: Double = 900,
                 workers: Int = 1, force: Bool = false) {

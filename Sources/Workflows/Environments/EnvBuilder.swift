@@ -16,7 +16,7 @@ public struct EnvBuilder: Sendable {
     /// The folder of a source's work files and logs.
     public func workFolder(for source: EnvSource) -> URL {
         let slug = source.description.map { $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" ? $0 : "_" }
-        return URL(fileURLWithPath: options.workDir).appendingPathComponent(String(slug.suffix(80)))
+        return URL(fileURLWithPath: options.workDir).appendingPathComponent(String(slug.suffix(80)) + (options.releases > 1 ? "_r\(options.releases)" : ""))
     }
 
     public func build(_ source: EnvSource, specPath: String? = nil) async -> EnvResult {
@@ -37,7 +37,7 @@ public struct EnvBuilder: Sendable {
             try SourceFetcher.makeDirectory(folder)
             phase(source.description, "fetch")
             let fetched: FetchedSource
-            do { fetched = try await SourceFetcher.fetch(source, into: folder) } catch { return fail(.fetchFailed, error.description) }
+            do { fetched = try await SourceFetcher.fetch(source, into: folder, releases: options.releases) } catch { return fail(.fetchFailed, error.description) }
 
             let layout = ProjectLayout.detect(root: fetched.tree)
             write(layout, to: folder.appendingPathComponent("layout.json"))
@@ -52,13 +52,20 @@ public struct EnvBuilder: Sendable {
             try SourceFetcher.makeDirectory(context)
             do {
                 try FileManager.default.moveItem(at: fetched.tree, to: context.appendingPathComponent("testbed"))
-                let script = InstallScript.make(layout: layout, message: "\(fetched.name) \(fetched.version) (\(source))", uploadTime: fetched.uploadTime)
+                if !fetched.earlier.isEmpty { try FileManager.default.createDirectory(at: context.appendingPathComponent("releases"), withIntermediateDirectories: true) }
+                for (i, earlier) in fetched.earlier.enumerated() {
+                    try FileManager.default.moveItem(at: earlier.tree, to: context.appendingPathComponent("releases/\(i)"))
+                }
+                let script = InstallScript.make(layout: layout, message: "\(fetched.name) \(fetched.version) (PyPI sdist)", uploadTime: fetched.uploadTime,
+                                                history: fetched.earlier.map { "\(fetched.name) \($0.version) (PyPI sdist)" })
                 try script.write(to: context.appendingPathComponent("install.sh"), atomically: true, encoding: .utf8)
             } catch { return fail(.fetchFailed, "preparing \(context.path): \(error)") }
 
             phase(source.description, "base image")
             let base = try await EnvBaseImage.ensure(python: python, workDir: URL(fileURLWithPath: options.workDir))
-            let image = "forager/env-\(Self.dockerName(fetched.name)):\(Self.dockerTag(fetched.version))"
+            // With history the image and spec are apart from the single release's: `<version>-rK`, `<name>-history.json`.
+            let history = fetched.earlier.isEmpty ? "" : "-r\(fetched.earlier.count + 1)"
+            let image = "forager/env-\(Self.dockerName(fetched.name)):\(Self.dockerTag(fetched.version + history))"
 
             phase(source.description, "install")
             let install = try await HostCommand.run("docker", [
@@ -118,11 +125,12 @@ public struct EnvBuilder: Sendable {
                 return fail(.tooFewPassing, "\(passed.count) passed in both runs (\(flaky.count) flaky), fewer than \(options.minPassing)", python: python, image: image, passed: passed.count, failed: failed.count)
             }
 
-            let spec = EnvSpecFile(name: fetched.name, image: image, testCommand: command, sourceDirectories: layout.sourceDirectories,
+            let spec = EnvSpecFile(name: fetched.name + (history.isEmpty ? "" : "-history"), image: image, testCommand: command, sourceDirectories: layout.sourceDirectories,
                                    timeout: nil, pythonVersion: python, source: source.description, version: fetched.version, commit: commit,
                                    installed: installed, resolvedAsOf: asOf?.isEmpty == false ? asOf : nil,
+                                   releases: fetched.earlier.map(\.version) + [fetched.version],
                                    baseline: .init(passed: passed.sorted(), failed: failed.sorted(), flaky: flaky.sorted()))
-            let specURL = URL(fileURLWithPath: specPath ?? (options.out as NSString).appendingPathComponent("\(Self.dockerName(fetched.name)).json"))
+            let specURL = URL(fileURLWithPath: specPath ?? (options.out as NSString).appendingPathComponent("\(Self.dockerName(fetched.name))\(history.isEmpty ? "" : "-history").json"))
             try spec.write(to: specURL)
             let size = Int64(try await HostCommand.check("docker", ["image", "inspect", "-f", "{{.Size}}", image]).trimmingCharacters(in: .whitespacesAndNewlines))
             return EnvResult(source: source.description, image: image, spec: specURL.path, status: .built, cause: nil, detail: nil,

@@ -18,6 +18,8 @@ public struct EnvSpecFile: Sendable, Codable, Equatable {
     public var installed: [String]
     /// The upload time dependencies were resolved as of (nil: not applied).
     public var resolvedAsOf: String?
+    /// The releases committed in order in /testbed (one unless `--releases K`).
+    public var releases: [String]
     public var baseline: Baseline
 
     public struct Baseline: Sendable, Codable, Equatable {
@@ -30,7 +32,7 @@ public struct EnvSpecFile: Sendable, Codable, Equatable {
     enum CodingKeys: String, CodingKey {
         case name, image, repoRoot = "repo_root", testCommand = "test_cmd", logParser = "log_parser"
         case sourceDirectories = "source_dirs", python, timeout, pythonVersion = "python_version", source, version, commit
-        case installed, resolvedAsOf = "resolved_as_of", baseline
+        case installed, resolvedAsOf = "resolved_as_of", releases, baseline
     }
 
     func write(to url: URL) throws(EnvBuildError) {

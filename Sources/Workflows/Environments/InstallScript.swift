@@ -4,12 +4,23 @@ import Foundation
 /// own history), the project installed editable, then the first test-dependency install that
 /// works, then the pytest plugins. It leaves its findings in `/forager/`.
 enum InstallScript {
-    static func make(layout: ProjectLayout, message: String, uploadTime: String?) -> String {
-        var lines = [
+    /// `history`: commit messages of earlier releases, whose trees are `/forager-ctx/releases/<i>`, oldest first.
+    static func make(layout: ProjectLayout, message: String, uploadTime: String?, history: [String] = []) -> String {
+        var lines: [String] = [
             "#!/bin/bash",
             "set -u",
             "mkdir -p /forager",
-            "cp -a /forager-ctx/testbed /testbed && cd /testbed || exit 11",
+            history.isEmpty ? "cp -a /forager-ctx/testbed /testbed && cd /testbed || exit 11" : "mkdir /testbed && cd /testbed && git init -q -b main || exit 11",
+        ]
+        // Consecutive releases as consecutive commits (a day apart), then the release itself.
+        for (i, msg) in (history + [message]).enumerated() where !history.isEmpty {
+            let tree = i < history.count ? "/forager-ctx/releases/\(i)" : "/forager-ctx/testbed"
+            let day = "'\(1_714_564_800 + i * 86_400) +0000'"
+            lines.append("find . -mindepth 1 -maxdepth 1 ! -name .git -exec rm -rf {} + && cp -a \(tree)/. . && git add -A --force && "
+                + "GIT_AUTHOR_NAME=forager GIT_AUTHOR_EMAIL=forager@localhost GIT_COMMITTER_NAME=forager GIT_COMMITTER_EMAIL=forager@localhost "
+                + "GIT_AUTHOR_DATE=\(day) GIT_COMMITTER_DATE=\(day) git commit -q --allow-empty -m \(quote(msg)) || exit 11")
+        }
+        lines += [
             "if [ -d .git ]; then git reset -q --hard; else commit-testbed \(quote(message)) >/dev/null || exit 11; fi",
             "git rev-parse HEAD > /forager/commit",
             "if [ -n \(quote(uploadTime ?? "")) ] && pip install --help | grep -q -- --uploaded-prior-to; then export PIP_UPLOADED_PRIOR_TO=\(quote(uploadTime ?? "")); echo \"$PIP_UPLOADED_PRIOR_TO\" > /forager/resolved-as-of; fi",

@@ -12,26 +12,35 @@ struct FetchedSource: Sendable {
     var classifiers: [String]
     /// True for a git repository: its history is kept and no new commit is made.
     var keepsHistory: Bool
+    /// With `--releases K`: the earlier releases' trees and versions, oldest first (the last is `tree`).
+    var earlier: [(version: String, tree: URL)] = []
 }
 
 /// Downloads (PyPI, sha256 checked), unpacks (archives) or clones (git) a source into `workDir`.
 enum SourceFetcher {
-    static func fetch(_ source: EnvSource, into workDir: URL) async throws(EnvBuildError) -> FetchedSource {
+    static func fetch(_ source: EnvSource, into workDir: URL, releases: Int = 1) async throws(EnvBuildError) -> FetchedSource {
         let unpacked = workDir.appendingPathComponent("source")
         try? FileManager.default.removeItem(at: unpacked)
         try makeDirectory(unpacked)
         switch source {
         case .pypi(let name, let version):
-            let release = try await PyPIRelease.fetch(name: name, version: version)
-            let archive = workDir.appendingPathComponent(release.sdistFilename)
-            try await HostCommand.check("curl", ["-fsSL", "--retry", "2", "--max-time", "300", "-o", archive.path, release.sdistURL], timeout: .seconds(330))
-            let digest = try await HostCommand.check("sha256sum", [archive.path]).split(separator: " ").first.map(String.init) ?? ""
-            guard digest == release.sha256 else {
-                throw .fetch(source.description, "sha256 of \(release.sdistFilename) is \(digest), PyPI says \(release.sha256)")
+            let history = try await PyPIRelease.fetchHistory(name: name, version: version, count: releases)
+            var trees: [URL] = []
+            for (i, release) in history.enumerated() {
+                let archive = workDir.appendingPathComponent(release.sdistFilename)
+                try await HostCommand.check("curl", ["-fsSL", "--retry", "2", "--max-time", "300", "-o", archive.path, release.sdistURL], timeout: .seconds(330))
+                let digest = try await HostCommand.check("sha256sum", [archive.path]).split(separator: " ").first.map(String.init) ?? ""
+                guard digest == release.sha256 else {
+                    throw .fetch(source.description, "sha256 of \(release.sdistFilename) is \(digest), PyPI says \(release.sha256)")
+                }
+                let folder = history.count == 1 ? unpacked : unpacked.appendingPathComponent("r\(i)")
+                try makeDirectory(folder)
+                trees.append(try await unpack(archive, into: folder, source: source))
             }
-            let tree = try await unpack(archive, into: unpacked, source: source)
+            guard let release = history.last, let tree = trees.last else { throw .fetch(source.description, "no release") }
+            let earlier = zip(history.dropLast(), trees.dropLast()).map { (version: $0.version, tree: $1) }
             return FetchedSource(tree: tree, name: release.name, version: release.version, uploadTime: release.uploadTime,
-                                 requiresPython: release.requiresPython, classifiers: release.classifiers, keepsHistory: false)
+                                 requiresPython: release.requiresPython, classifiers: release.classifiers, keepsHistory: false, earlier: earlier)
         case .archive(let path):
             let tree = try await unpack(URL(fileURLWithPath: path), into: unpacked, source: source)
             let (name, version) = nameAndVersion(tree: tree, fallback: URL(fileURLWithPath: path).lastPathComponent)

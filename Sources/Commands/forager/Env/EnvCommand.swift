@@ -37,6 +37,9 @@ struct EnvBuildCommand: AsyncParsableCommand {
     @Option(help: "Seconds one run of the test suite may take.")
     var testTimeout: Double = 900
 
+    @Option(help: "For pypi: sources, the K releases up to VERSION as consecutive commits of /testbed (for `forager forage --mode issue-fix`).")
+    var releases: Int = 1
+
     @Flag(help: "Rebuild sources whose result is already in the work folder.")
     var force = false
 
@@ -46,6 +49,7 @@ struct EnvBuildCommand: AsyncParsableCommand {
     mutating func validate() throws {
         if sources.isEmpty && fromFile == nil { throw ValidationError("give at least one SOURCE or --from FILE") }
         if workers < 1 { throw ValidationError("--workers must be at least 1") }
+        if releases < 1 { throw ValidationError("--releases must be at least 1") }
         if minPassing < 1 { throw ValidationError("--min-passing must be at least 1") }
     }
 
@@ -54,8 +58,9 @@ struct EnvBuildCommand: AsyncParsableCommand {
         if let fromFile { list += try EnvBatch.sources(fromFile: fromFile) }
         let specFile = out.hasSuffix(".json") ? out : nil
         if specFile != nil && list.count > 1 { throw ValidationError("--out FILE.json names one spec; give a folder for several sources") }
-        let options = EnvBuildOptions(out: specFile == nil ? out : ".", workDir: workDir, minPassing: minPassing, testTimeout: testTimeout,
+        var options = EnvBuildOptions(out: specFile == nil ? out : ".", workDir: workDir, minPassing: minPassing, testTimeout: testTimeout,
                                       workers: workers, force: force)
+        options.releases = releases
         let progress = EnvProgress(total: list.count)
         let builder = EnvBuilder(options: options) { source, phase in progress.phase(source, phase) }
         let started = Date()
