@@ -90,6 +90,8 @@ struct EnvBuildDockerTests {
                                 "fenv_newpython/__init__.py": "", "tests/test_a.py": passing], .pythonUnavailable),
             ("fenv-badinstall", ["setup.py": "raise SystemExit('forager test: this project cannot be installed')\n",
                                  "fenv_badinstall/__init__.py": "", "tests/test_a.py": passing], .installFailed),
+            ("fenv-cext", ["setup.py": "from setuptools import setup, Extension\nsetup(name='fenv-cext', version='1.0', packages=['fenv_cext'], ext_modules=[Extension('fenv_cext._c', ['fenv_cext/_c.c'])])\n",
+                           "fenv_cext/__init__.py": "", "fenv_cext/_c.c": "int forager_test;\n", "tests/test_a.py": passing], .needsSystemLibrary),
             ("fenv-allfail", ["setup.py": Self.setupPy("fenv_allfail"), "fenv_allfail/__init__.py": "", "tests/test_a.py": failing], .allTestsFail),
             ("fenv-few", ["setup.py": Self.setupPy("fenv_few"), "fenv_few/__init__.py": "", "tests/test_a.py": passing], .tooFewPassing),
             ("fenv-collect", ["setup.py": Self.setupPy("fenv_collect"), "fenv_collect/__init__.py": "",

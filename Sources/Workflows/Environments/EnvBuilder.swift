@@ -78,9 +78,10 @@ public struct EnvBuilder: Sendable {
             if !install.succeeded {
                 let line = try await readFile(container, "/forager/last-error") ?? BaselineRun.firstLine(of: installLog, matching: ["ERROR", "error:"]) ?? "exit \(install.status)"
                 if install.timedOut { return fail(.timeout, "installing took longer than 30 minutes", python: python) }
-                let compiler = ["gcc", "cc1", "Python.h", "pkg-config", "No such file or directory", "cmake", "Rust", "cargo", "compiler", ".h:"]
-                let needsSystem = compiler.contains { installLog.contains("\($0)") && (installLog.contains("error: command") || installLog.contains("fatal error") || installLog.contains("not found")) }
-                return fail(needsSystem ? .needsSystemLibrary : .installFailed, line, python: python)
+                if let missing = BaselineRun.firstLine(of: installLog, matching: Self.systemNeeds) {
+                    return fail(.needsSystemLibrary, "\(missing) (\(line))", python: python)
+                }
+                return fail(.installFailed, line, python: python)
             }
             let commit = (try await readFile(container, "/forager/commit") ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
             let installed = (try await readFile(container, "/forager/installed") ?? "").split(separator: "\n").map(String.init)
@@ -140,6 +141,13 @@ public struct EnvBuilder: Sendable {
             return fail(.installFailed, error.description)
         }
     }
+
+    /// What a build log says when a compiler, headers or a system tool is missing (the base has none).
+    static let systemNeeds = [
+        "error: command 'gcc' failed", "error: command 'cc' failed", "unable to execute 'gcc'", "gcc: not found", "cc: not found",
+        "fatal error: Python.h", ".h: No such file or directory", "pkg-config", "Could not find cargo", "can't find Rust compiler",
+        "CMake must be installed", "cmake: not found", "x86_64-linux-gnu-gcc", "Unknown compiler(s)",
+    ]
 
     private func readFile(_ container: String, _ path: String) async throws(EnvBuildError) -> String? {
         let result = try await HostCommand.run("docker", ["cp", "\(container):\(path)", "-"], timeout: .seconds(60))
