@@ -76,7 +76,7 @@ public struct EnvBuilder: Sendable {
             let installLog = install.stdoutText + install.stderrText
             try? installLog.write(to: folder.appendingPathComponent("install.log"), atomically: true, encoding: .utf8)
             if !install.succeeded {
-                let line = try await readFile(container, "/forager/last-error") ?? BaselineRun.firstLine(of: installLog, matching: ["ERROR", "error:"]) ?? "exit \(install.status)"
+                let line = try await readFile(container, "/forager/last-error")?.trimmingCharacters(in: .whitespacesAndNewlines) ?? BaselineRun.firstLine(of: installLog, matching: ["ERROR", "error:"]) ?? "exit \(install.status)"
                 if install.timedOut { return fail(.timeout, "installing took longer than 30 minutes", python: python) }
                 if let missing = BaselineRun.firstLine(of: installLog, matching: Self.systemNeeds) {
                     return fail(.needsSystemLibrary, "\(missing) (\(line))", python: python)

@@ -30,7 +30,10 @@ enum InstallScript {
                 // A build backend's own last words come before pip's "[end of output]".
                 + " why=$(awk '/\\[end of output\\]/{print prev} {if (NF) prev=$0}' /tmp/try.log | tail -1 | sed 's/^ *//');"
                 + " echo \"$err${why:+ — $why}\" > /forager/last-error; echo \"### failed $label\"; fi; return $s; }",
-            "try 'project (editable)' -e . || try 'project' . || { echo '### install failed'; exit 10; }",
+            // The time machine is best effort: a build requirement newer than the release (or an index
+            // without upload times) must not sink the build, so the project is tried once more without it.
+            "try 'project (editable)' -e . || try 'project' . || { [ -n \"${PIP_UPLOADED_PRIOR_TO:-}\" ] && unset PIP_UPLOADED_PRIOR_TO"
+                + " && rm -f /forager/resolved-as-of && try 'project (editable, newest dependencies)' -e .; } || { echo '### install failed'; exit 10; }",
         ]
         if !layout.installAttempts.isEmpty {
             lines.append(layout.installAttempts.map { "try \(quote($0.label)) \($0.pipArguments.map(quote).joined(separator: " "))" }.joined(separator: " || ") + " || true")
