@@ -103,7 +103,7 @@ public struct EnvBuilder: Sendable {
                 }
             }
 
-            var command = "pytest -rA -p no:cacheprovider " + layout.testPaths.joined(separator: " ")
+            var command = "pytest -rA -p no:cacheprovider --color=no " + layout.testPaths.joined(separator: " ")
             phase(source.description, "baseline 1")
             var first = try await BaselineRun.run(image: image, command: command, timeout: options.testTimeout, name: container + "-t1")
             if first.collectionError && first.passed.count < options.minPassing {
