@@ -122,6 +122,12 @@ let package = Package(
             path: layer("Workflows", "ExecutionTraces"),
             resources: [.copy("Resources/tracer.py")]
         ),
+        // `forager env build`: environments (image + repository spec) from PyPI releases, archives, git repositories.
+        .target(
+            name: "Environments",
+            dependencies: ["Grading", "ForagerSupport"],
+            path: layer("Workflows", "Environments")
+        ),
         // `forager view`: server-rendered pages over a trajectory database.
         .target(
             name: "Viewer",
@@ -149,6 +155,7 @@ let package = Package(
                 "Replay",
                 "Viewer",
                 "ExecutionTraces",
+                "Environments",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -186,6 +193,7 @@ let package = Package(
                            "ForagerSupport", "TestSupport"],
             resources: [.copy("Fixtures")]
         ),
+        .testTarget(name: "EnvironmentsTests", dependencies: ["Environments", "Foraging", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ViewerTests", dependencies: ["Viewer", "Trajectories", "DockerEngine", "ImageRecipes", "TestSupport"]),
         .testTarget(
             name: "InferenceTests",

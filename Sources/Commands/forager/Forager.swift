@@ -6,7 +6,7 @@ struct Forager: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "forager",
         abstract: "Run coding agents in Docker sandboxes and turn what they do into data.",
-        subcommands: [EngineCommand.self, ImagesCommand.self, TasksCommand.self, ShellCommand.self, RunCommand.self, ForageCommand.self, EvalCommand.self, ModelCommand.self, ServeCommand.self, VoteCommand.self, ExportCommand.self, ShowCommand.self, TraceCommand.self, ReplayCommand.self, ViewCommand.self, GCCommand.self, BenchCommand.self]
+        subcommands: [EngineCommand.self, ImagesCommand.self, TasksCommand.self, ShellCommand.self, RunCommand.self, ForageCommand.self, EvalCommand.self, ModelCommand.self, ServeCommand.self, VoteCommand.self, ExportCommand.self, ShowCommand.self, TraceCommand.self, ReplayCommand.self, ViewCommand.self, GCCommand.self, BenchCommand.self, EnvCommand.self]
     )
 
     static func main() async {

@@ -53,7 +53,7 @@ def trace(root, sources, out, pytest_args):
     import threading
     import pytest
     root = os.path.realpath(root)
-    prefixes = tuple(os.path.join(root, s.strip("/")) + os.sep for s in sources)
+    prefixes = tuple(os.path.normpath(os.path.join(root, s.strip("/"))).rstrip(os.sep) + os.sep for s in sources)
     cache = {}
     state = {"current": set(), "covered": {}, "passed": 0, "failed": 0}
 
@@ -61,7 +61,7 @@ def trace(root, sources, out, pytest_args):
         k = cache.get(code, 0)
         if k == 0:
             path = os.path.realpath(code.co_filename)
-            if path.startswith(prefixes) and not is_test_path(os.path.relpath(path, root)) and code.co_name not in ("<module>", "<lambda>", "<genexpr>", "<listcomp>",
+            if not code.co_filename.startswith("<") and path.startswith(prefixes) and not is_test_path(os.path.relpath(path, root)) and code.co_name not in ("<module>", "<lambda>", "<genexpr>", "<listcomp>",
                                                                     "<dictcomp>", "<setcomp>"):
                 k = (os.path.relpath(path, root), code.co_firstlineno, getattr(code, "co_qualname", code.co_name))
             else:

@@ -1,0 +1,181 @@
+import Foundation
+
+/// Builds one environment: fetch, detect, install in a container of the shared base (with the
+/// shared wheel cache), commit it as `forager/env-<name>:<version>`, probe that a source change
+/// is seen, run the suite twice with the network off, and write the spec.
+public struct EnvBuilder: Sendable {
+    public var options: EnvBuildOptions
+    /// Called with short phase names ("fetch", "install", "baseline 1"…) for the live progress line.
+    public var phase: @Sendable (String, String) -> Void
+
+    public init(options: EnvBuildOptions, phase: @escaping @Sendable (String, String) -> Void = { _, _ in }) {
+        self.options = options
+        self.phase = phase
+    }
+
+    /// The folder of a source's work files and logs.
+    public func workFolder(for source: EnvSource) -> URL {
+        let slug = source.description.map { $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" ? $0 : "_" }
+        return URL(fileURLWithPath: options.workDir).appendingPathComponent(String(slug.suffix(80)) + (options.releases > 1 ? "_r\(options.releases)" : ""))
+    }
+
+    public func build(_ source: EnvSource, specPath: String? = nil) async -> EnvResult {
+        let container = "forager-envbuild-\(UInt32.random(in: 0...UInt32.max))"
+        let result = await steps(source, specPath: specPath, container: container)
+        _ = try? await HostCommand.run("docker", ["rm", "-f", container], timeout: .seconds(120))
+        return result
+    }
+
+    private func steps(_ source: EnvSource, specPath: String?, container: String) async -> EnvResult {
+        let started = Date()
+        let folder = workFolder(for: source)
+        func elapsed() -> Double { Date().timeIntervalSince(started) }
+        func fail(_ cause: EnvFailureCause, _ detail: String, python: String? = nil, image: String? = nil, passed: Int = 0, failed: Int = 0) -> EnvResult {
+            EnvResult.failure(source.description, cause, detail, seconds: elapsed(), log: folder.path, python: python, image: image, passed: passed, failed: failed)
+        }
+        do {
+            try SourceFetcher.makeDirectory(folder)
+            phase(source.description, "fetch")
+            let fetched: FetchedSource
+            do { fetched = try await SourceFetcher.fetch(source, into: folder, releases: options.releases) } catch { return fail(.fetchFailed, error.description) }
+
+            let layout = ProjectLayout.detect(root: fetched.tree)
+            write(layout, to: folder.appendingPathComponent("layout.json"))
+            if layout.testPaths.isEmpty { return fail(.noTests, "no tests/, test/, <package>/tests or test_*.py in the source") }
+            guard let python = PythonChoice.choose(requiresPython: fetched.requiresPython ?? layout.requiresPython, classifiers: fetched.classifiers) else {
+                return fail(.pythonUnavailable, "requires-python '\(fetched.requiresPython ?? layout.requiresPython ?? "")' / classifiers exclude every available Python (\(PythonChoice.available.joined(separator: ", ")))")
+            }
+
+            // The build context: the tree and the install script, mounted read-only in the container.
+            let context = folder.appendingPathComponent("context")
+            try? FileManager.default.removeItem(at: context)
+            try SourceFetcher.makeDirectory(context)
+            do {
+                try FileManager.default.moveItem(at: fetched.tree, to: context.appendingPathComponent("testbed"))
+                if !fetched.earlier.isEmpty { try FileManager.default.createDirectory(at: context.appendingPathComponent("releases"), withIntermediateDirectories: true) }
+                for (i, earlier) in fetched.earlier.enumerated() {
+                    try FileManager.default.moveItem(at: earlier.tree, to: context.appendingPathComponent("releases/\(i)"))
+                }
+                let script = InstallScript.make(layout: layout, message: "\(fetched.name) \(fetched.version) (PyPI sdist)", uploadTime: fetched.uploadTime,
+                                                history: fetched.earlier.map { "\(fetched.name) \($0.version) (PyPI sdist)" })
+                try script.write(to: context.appendingPathComponent("install.sh"), atomically: true, encoding: .utf8)
+            } catch { return fail(.fetchFailed, "preparing \(context.path): \(error)") }
+
+            phase(source.description, "base image")
+            let base = try await EnvBaseImage.ensure(python: python, workDir: URL(fileURLWithPath: options.workDir))
+            // With history the image and spec are apart from the single release's: `<version>-rK`, `<name>-history.json`.
+            let history = fetched.earlier.isEmpty ? "" : "-r\(fetched.earlier.count + 1)"
+            let image = "forager/env-\(Self.dockerName(fetched.name)):\(Self.dockerTag(fetched.version + history))"
+
+            phase(source.description, "install")
+            let install = try await HostCommand.run("docker", [
+                "run", "--name", container, "--label", "forager.env-build=1",
+                "-v", "\(EnvBaseImage.wheelCacheVolume):/root/.cache/pip", "-v", "\(context.path):/forager-ctx:ro",
+                base, "bash", "/forager-ctx/install.sh",
+            ], timeout: .seconds(1800))
+            let installLog = install.stdoutText + install.stderrText
+            try? installLog.write(to: folder.appendingPathComponent("install.log"), atomically: true, encoding: .utf8)
+            if !install.succeeded {
+                let line = try await readFile(container, "/forager/last-error")?.trimmingCharacters(in: .whitespacesAndNewlines) ?? BaselineRun.firstLine(of: installLog, matching: ["ERROR", "error:"]) ?? "exit \(install.status)"
+                if install.timedOut { return fail(.timeout, "installing took longer than 30 minutes", python: python) }
+                if let missing = BaselineRun.firstLine(of: installLog, matching: Self.systemNeeds) {
+                    return fail(.needsSystemLibrary, "\(missing) (\(line))", python: python)
+                }
+                return fail(.installFailed, line, python: python)
+            }
+            let commit = (try await readFile(container, "/forager/commit") ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+            let installed = (try await readFile(container, "/forager/installed") ?? "").split(separator: "\n").map(String.init)
+            let asOf = try await readFile(container, "/forager/resolved-as-of")?.trimmingCharacters(in: .whitespacesAndNewlines)
+            let pythonPath = layout.sourceRoot == "." ? "/testbed" : "/testbed/\(layout.sourceRoot)"
+            try await HostCommand.check("docker", [
+                "commit", "--change", "WORKDIR /testbed", "--change", "ENV PYTHONPATH=\(pythonPath)",
+                "--change", "LABEL forager.env=\(fetched.name)", "--change", "CMD [\"/bin/bash\"]", container, image,
+            ], timeout: .seconds(600))
+
+            phase(source.description, "probe")
+            if let probe = layout.probeModule {
+                let check = "cd /testbed && printf '\\n__forager_probe__ = \"seen\"\\n' >> \(InstallScript.quote(probe.file)) && cd / && python -c \(InstallScript.quote("import \(probe.name) as m; print(getattr(m, '__forager_probe__', 'unseen'))"))"
+                let result = try await HostCommand.run("docker", ["run", "--rm", "--network", "none", image, "bash", "-c", check], timeout: .seconds(120))
+                let said = result.stdoutText + result.stderrText
+                try? said.write(to: folder.appendingPathComponent("probe.log"), atomically: true, encoding: .utf8)
+                if !said.contains("seen") || said.contains("unseen") {
+                    return fail(.sourceChangeNotSeen, "importing \(probe.name) after changing \(probe.file): \(said.split(separator: "\n").last.map(String.init) ?? "no output")", python: python, image: image)
+                }
+            }
+
+            var command = "pytest -rA -p no:cacheprovider --color=no " + layout.testPaths.joined(separator: " ")
+            phase(source.description, "baseline 1")
+            var first = try await BaselineRun.run(image: image, command: command, timeout: options.testTimeout, name: container + "-t1")
+            if first.collectionError && first.passed.count < options.minPassing {
+                // Some test modules fail to import: the others may still make a baseline.
+                command += " --continue-on-collection-errors"
+                first = try await BaselineRun.run(image: image, command: command, timeout: options.testTimeout, name: container + "-t1b")
+            }
+            try? first.log.write(to: folder.appendingPathComponent("baseline-1.log"), atomically: true, encoding: .utf8)
+            if let (cause, detail) = first.failure(minPassing: options.minPassing) {
+                return fail(cause, detail, python: python, image: image, passed: first.passed.count, failed: first.failed.count)
+            }
+            phase(source.description, "baseline 2")
+            let second = try await BaselineRun.run(image: image, command: command, timeout: options.testTimeout, name: container + "-t2")
+            try? second.log.write(to: folder.appendingPathComponent("baseline-2.log"), atomically: true, encoding: .utf8)
+            let names = Set(first.statuses.keys).union(second.statuses.keys)
+            let flaky = names.filter { first.statuses[$0] != second.statuses[$0] }
+            let passed = first.passed.intersection(second.passed).subtracting(flaky)
+            let failed = first.failed.intersection(second.failed).subtracting(flaky)
+            if passed.count < options.minPassing {
+                return fail(.tooFewPassing, "\(passed.count) passed in both runs (\(flaky.count) flaky), fewer than \(options.minPassing)", python: python, image: image, passed: passed.count, failed: failed.count)
+            }
+
+            let spec = EnvSpecFile(name: fetched.name + (history.isEmpty ? "" : "-history"), image: image, testCommand: command, sourceDirectories: layout.sourceDirectories,
+                                   timeout: nil, pythonVersion: python, source: source.description, version: fetched.version, commit: commit,
+                                   installed: installed, resolvedAsOf: asOf?.isEmpty == false ? asOf : nil,
+                                   releases: fetched.earlier.map(\.version) + [fetched.version],
+                                   baseline: .init(passed: passed.sorted(), failed: failed.sorted(), flaky: flaky.sorted()))
+            let specURL = URL(fileURLWithPath: specPath ?? (options.out as NSString).appendingPathComponent("\(Self.dockerName(fetched.name))\(history.isEmpty ? "" : "-history").json"))
+            try spec.write(to: specURL)
+            let size = Int64(try await HostCommand.check("docker", ["image", "inspect", "-f", "{{.Size}}", image]).trimmingCharacters(in: .whitespacesAndNewlines))
+            return EnvResult(source: source.description, image: image, spec: specURL.path, status: .built, cause: nil, detail: nil,
+                             testsPassed: passed.count, testsFailed: failed.count, flaky: flaky.count, seconds: elapsed(),
+                             imageBytes: size, python: python, log: folder.path)
+        } catch {
+            return fail(.installFailed, error.description)
+        }
+    }
+
+    /// What a build log says when a compiler, headers or a system tool is missing (the base has none).
+    static let systemNeeds = [
+        "error: command 'gcc' failed", "error: command 'cc' failed", "unable to execute 'gcc'", "gcc: not found", "cc: not found",
+        "fatal error: Python.h", ".h: No such file or directory", "pkg-config", "Could not find cargo", "can't find Rust compiler",
+        "CMake must be installed", "cmake: not found", "x86_64-linux-gnu-gcc", "Unknown compiler(s)",
+    ]
+
+    private func readFile(_ container: String, _ path: String) async throws(EnvBuildError) -> String? {
+        let result = try await HostCommand.run("docker", ["cp", "\(container):\(path)", "-"], timeout: .seconds(60))
+        guard result.succeeded else { return nil }
+        // `docker cp … -` writes a tar stream: one member, a 512-byte header then the contents.
+        let data = result.stdout
+        guard data.count > 512 else { return nil }
+        let header = data.prefix(512)
+        let sizeField = String(decoding: header[header.startIndex + 124 ..< header.startIndex + 136], as: UTF8.self)
+            .trimmingCharacters(in: CharacterSet(charactersIn: "\0 "))
+        guard let size = Int(sizeField, radix: 8), data.count >= 512 + size else { return nil }
+        let text = String(decoding: data[data.startIndex + 512 ..< data.startIndex + 512 + size], as: UTF8.self)
+        return text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? nil : text
+    }
+
+    private func write(_ layout: ProjectLayout, to url: URL) {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try? encoder.encode(layout).write(to: url)
+    }
+
+    /// A docker repository name part: lower case, `[a-z0-9._-]`.
+    static func dockerName(_ name: String) -> String {
+        String(name.lowercased().map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "." ? $0 : "-" })
+    }
+
+    /// A docker tag: `[A-Za-z0-9_.-]`, at most 128 characters.
+    static func dockerTag(_ version: String) -> String {
+        String(version.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "." || $0 == "_" ? $0 : "_" }.prefix(128))
+    }
+}
