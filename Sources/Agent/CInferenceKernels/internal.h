@@ -20,4 +20,20 @@ _Static_assert(sizeof(block_q6_K) == 210, "q6_K");
 /// holding fp16-rounded values, so products match ggml's).
 typedef struct { float d; float s; int8_t qs[32]; } block_q8a;
 
+/// Activations quantized to 8 bits per 256-block for the K-quant dot products, as ggml's Q8_K:
+/// d = -max/127 for the element of largest magnitude, qs in [-127, 127], and bsums the sums of each
+/// 16 consecutive qs (so a weight format's minimums or offsets cost one multiply per 16 elements).
+typedef struct { float d; int8_t qs[256]; int16_t bsums[16]; } block_q8K;
+_Static_assert(sizeof(block_q8K) == 292, "q8_K");
+
+/// Converts n floats (a multiple of 256) to Q8_K blocks; avx2 selects the vector code.
+void ik_quantize_q8K(const float *x, block_q8K *y, int n, int avx2);
+
+/// 1 for the K-quant weight types that have integer dot products against Q8_K.
+int ik_kquant_has_int_dot(int type);
+
+/// out[t] = dot(weight row w, activation row y + t * nb) for t < ntok (any ntok >= 1), in one pass
+/// over the row's blocks, each unpacked once for up to four activation rows. nb: 256-blocks per row.
+void ik_kquant_dot_rows(int type, int avx2, const void *w, const block_q8K *y, int nb, int ntok, float *out);
+
 #endif

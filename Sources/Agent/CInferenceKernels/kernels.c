@@ -371,9 +371,9 @@ static float exp_shift_sum(float *x, int n, float m) {
 
 typedef float (*qdot_fn)(const void *, const block_q8a *, int);
 
-static qdot_fn qdot_for(int type) {
+static qdot_fn qdot_for(int type, int avx2) {
 #ifdef IK_X86
-    if (ik_has_avx2()) {
+    if (avx2) {
         switch (type) {
         case IK_Q4_0: return dot_q4_0_avx2;
         case IK_Q4_1: return dot_q4_1_avx2;
@@ -409,18 +409,38 @@ static inline void axpy_f16(float *y, const uint16_t *x, float a, int n) {
 }
 
 // ---- matmul -----------------------------------------------------------------------------------
+// Activation formats: the weight type decides how the activations are met. Q4_0/Q4_1/Q8_0 use
+// 32-blocks (block_q8a); the K-quants with integer kernels use Q8_K 256-blocks; the rest (F16,
+// F32, BF16, Q5_K, or K-quants when forced) dequantize each weight row and take float dot products.
+enum { ACT_F32 = 0, ACT_Q8A = 1, ACT_Q8K = 2 };
+
+// Per thread, as the portable switch: the float path for K-quants (tests compare the two).
+static _Thread_local int g_float_kquants = 0;
+void ik_force_float_kquants(int on) { g_float_kquants = on; }
+
 static int is_q8_path(int t) { return t == IK_Q4_0 || t == IK_Q4_1 || t == IK_Q8_0; }
+
+static int activation_format(int t) {
+    if (is_q8_path(t)) return ACT_Q8A;
+    if (ik_kquant_has_int_dot(t) && !g_float_kquants) return ACT_Q8K;
+    return ACT_F32;
+}
 
 size_t ik_matmul_scratch(int wtype, int cols, int ntok, int nthreads) {
     size_t q = (size_t)ntok * (size_t)(cols / 32) * sizeof(block_q8a);
+    size_t k = (size_t)ntok * (size_t)(cols / 256) * sizeof(block_q8K);
     size_t g = (size_t)nthreads * (size_t)cols * sizeof(float);
-    return (is_q8_path(wtype) ? q : g) + 64;
+    // K-quants may be switched to the float path at run time, so their scratch covers both.
+    size_t need = is_q8_path(wtype) ? q : ik_kquant_has_int_dot(wtype) ? (k > g ? k : g) : g;
+    return need + 64;
 }
 
 typedef struct {
     _Atomic int next_chunk;
     int chunk;
-    int wtype, cols, ntok, nw, total;
+    int act, avx2;
+    int cols, ntok, nw, total;
+    int wtype[3];
     int rows[3];
     const void *w[3];
     float *out[3];
@@ -431,6 +451,12 @@ typedef struct {
 
 static void quantize_task(void *vctx, int ith, int nth) {
     mm_ctx *c = vctx;
+    if (c->act == ACT_Q8K) {
+        const int nb = c->cols / 256;
+        for (int t = ith; t < c->ntok; t += nth)
+            ik_quantize_q8K(c->x + (size_t)t * c->cols, (block_q8K *)c->scratch + (size_t)t * nb, c->cols, c->avx2);
+        return;
+    }
     int nb = c->cols / 32;
     for (int t = ith; t < c->ntok; t += nth)
         quantize_q8a(c->x + (size_t)t * c->cols, (block_q8a *)c->scratch + (size_t)t * nb, c->cols);
@@ -452,18 +478,42 @@ static void matmul_task(void *vctx, int ith, int nth) {
     }
 }
 
+static size_t row_bytes_of(int type, int cols) { return (size_t)cols / ik_block_size(type) * ik_block_bytes(type); }
+
+// K-quant rows against Q8_K activations: for each chunk of tokens (their activations stay in
+// cache), each weight row is read once and unpacked once per four tokens.
+static void matmul_rows_q8K(mm_ctx *c, int r0, int r1) {
+    const int nb = c->cols / 256;
+    const block_q8K *xq = c->scratch;
+    const int TCH = 64;
+    float res[64];
+    for (int t0 = 0; t0 < c->ntok; t0 += TCH) {
+        const int nt = c->ntok - t0 < TCH ? c->ntok - t0 : TCH;
+        for (int rr = r0; rr < r1; rr++) {
+            int m = 0, r = rr;
+            while (r >= c->rows[m]) { r -= c->rows[m]; m++; }
+            const uint8_t *wr = (const uint8_t *)c->w[m] + (size_t)r * row_bytes_of(c->wtype[m], c->cols);
+            ik_kquant_dot_rows(c->wtype[m], c->avx2, wr, xq + (size_t)t0 * nb, nb, nt, res);
+            float *o = c->out[m] + (size_t)t0 * (size_t)c->out_stride[m] + r;
+            for (int t = 0; t < nt; t++) o[(size_t)t * c->out_stride[m]] = res[t];
+        }
+    }
+}
+
 static void matmul_rows(mm_ctx *c, int ith, int r0, int r1) {
     const int cols = c->cols;
-    const size_t row_bytes = (size_t)cols / ik_block_size(c->wtype) * ik_block_bytes(c->wtype);
 #define LOCATE(rr, m, r) int m = 0, r = rr; while (r >= c->rows[m]) { r -= c->rows[m]; m++; }
-    if (is_q8_path(c->wtype)) {
-        const qdot_fn dot = qdot_for(c->wtype);
+    if (c->act == ACT_Q8K) { matmul_rows_q8K(c, r0, r1); return; }
+    const int wtype = c->wtype[0];
+    const size_t row_bytes = row_bytes_of(wtype, cols);
+    if (c->act == ACT_Q8A) {
+        const qdot_fn dot = qdot_for(wtype, c->avx2);
         const int nb = cols / 32;
         const block_q8a *xq = c->scratch;
 #ifdef IK_X86
         tile4x2_fn t42 = NULL; tile4x1_fn t41 = NULL;
-        if (ik_has_avx2()) {
-            switch (c->wtype) {
+        if (c->avx2) {
+            switch (wtype) {
             case IK_Q4_0: t42 = tile4x2_Q4_0; t41 = tile4x1_Q4_0; break;
             case IK_Q4_1:
                 if (nb % 2 == 0) { t42 = tile4x2_Q4_1p; t41 = tile4x1_Q4_1p; }
@@ -516,7 +566,7 @@ static void matmul_rows(mm_ctx *c, int ith, int r0, int r1) {
         float *buf = (float *)c->scratch + (size_t)ith * cols;
         for (int rr = r0; rr < r1; rr++) {
             LOCATE(rr, m, r)
-            ik_dequantize(c->wtype, (const uint8_t *)c->w[m] + (size_t)r * row_bytes, buf, cols);
+            ik_dequantize(c->wtype[m], (const uint8_t *)c->w[m] + (size_t)r * row_bytes_of(c->wtype[m], cols), buf, cols);
             float *o = c->out[m];
             for (int t = 0; t < c->ntok; t++)
                 o[(size_t)t * c->out_stride[m] + r] = dot_f32(buf, c->x + (size_t)t * cols, cols);
@@ -524,13 +574,16 @@ static void matmul_rows(mm_ctx *c, int ith, int r0, int r1) {
     }
 }
 
+// The caller's thread decides the kernels (its portable and float switches), not the workers.
 static void matmul_run(ik_pool *pool, mm_ctx *c) {
-    if (is_q8_path(c->wtype)) {
+    c->act = activation_format(c->wtype[0]);
+    c->avx2 = ik_has_avx2();
+    if (c->act != ACT_F32) {
         if (c->ntok > 1) ik_pool_run(pool, quantize_task, c);
         else quantize_task(c, 0, 1);
     }
     const int nth = ik_pool_threads(pool);
-    // About 8 chunks per thread, each a multiple of 4 rows (the tile height).
+    // About 8 chunks per thread, each a multiple of 4 rows (the Q8A tile height).
     int chunk = c->total / (nth * 8);
     chunk = (chunk + 3) / 4 * 4;
     if (chunk < 16) chunk = 16;
@@ -541,21 +594,33 @@ static void matmul_run(ik_pool *pool, mm_ctx *c) {
 
 void ik_matmul(ik_pool *pool, int wtype, const void *w, int rows, int cols,
                const float *x, int ntok, float *out, int out_stride, void *scratch) {
-    mm_ctx c = { 0, 0, wtype, cols, ntok, 1, rows, { rows, 0, 0 }, { w, NULL, NULL }, { out, NULL, NULL }, { out_stride, 0, 0 }, x, scratch };
+    mm_ctx c = { 0, 0, 0, 0, cols, ntok, 1, rows, { wtype, wtype, wtype }, { rows, 0, 0 }, { w, NULL, NULL },
+                 { out, NULL, NULL }, { out_stride, 0, 0 }, x, scratch };
     matmul_run(pool, &c);
 }
 
 void ik_matmul2(ik_pool *pool, int wtype, const void *w1, const void *w2, int rows, int cols,
                 const float *x, int ntok, float *out1, float *out2, void *scratch) {
-    mm_ctx c = { 0, 0, wtype, cols, ntok, 2, 2 * rows, { rows, rows, 0 }, { w1, w2, NULL }, { out1, out2, NULL }, { rows, rows, 0 }, x, scratch };
+    mm_ctx c = { 0, 0, 0, 0, cols, ntok, 2, 2 * rows, { wtype, wtype, wtype }, { rows, rows, 0 }, { w1, w2, NULL },
+                 { out1, out2, NULL }, { rows, rows, 0 }, x, scratch };
     matmul_run(pool, &c);
 }
 
-void ik_matmul3(ik_pool *pool, int wtype, const void *w1, int rows1, const void *w2, int rows2,
-                const void *w3, int rows3, int cols, const float *x, int ntok,
+void ik_matmul3(ik_pool *pool, int wtype1, const void *w1, int rows1, int wtype2, const void *w2, int rows2,
+                int wtype3, const void *w3, int rows3, int cols, const float *x, int ntok,
                 float *out1, float *out2, float *out3, void *scratch) {
-    mm_ctx c = { 0, 0, wtype, cols, ntok, 3, rows1 + rows2 + rows3, { rows1, rows2, rows3 }, { w1, w2, w3 },
-                 { out1, out2, out3 }, { rows1, rows2, rows3 }, x, scratch };
+    mm_ctx c = { 0, 0, 0, 0, cols, ntok, 3, rows1 + rows2 + rows3, { wtype1, wtype2, wtype3 }, { rows1, rows2, rows3 },
+                 { w1, w2, w3 }, { out1, out2, out3 }, { rows1, rows2, rows3 }, x, scratch };
+    // One pass for mixed types where all meet the same activations (Q8_K for Q4_K beside Q6_K,
+    // or floats); Q8A tiles take one type.
+    const int a1 = activation_format(wtype1);
+    if (a1 != activation_format(wtype2) || a1 != activation_format(wtype3) ||
+        (a1 == ACT_Q8A && !(wtype1 == wtype2 && wtype2 == wtype3))) {
+        ik_matmul(pool, wtype1, w1, rows1, cols, x, ntok, out1, rows1, scratch);
+        ik_matmul(pool, wtype2, w2, rows2, cols, x, ntok, out2, rows2, scratch);
+        ik_matmul(pool, wtype3, w3, rows3, cols, x, ntok, out3, rows3, scratch);
+        return;
+    }
     matmul_run(pool, &c);
 }
 

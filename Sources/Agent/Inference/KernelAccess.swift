@@ -8,6 +8,10 @@ enum KernelAccess {
     /// Switches the calling thread to the portable kernels (use one-thread pools/sessions).
     static func setPortable(_ on: Bool) { ik_force_portable(on ? 1 : 0) }
 
+    /// Switches the calling thread's matmuls with Q4_K/Q6_K weights to the float path (each row
+    /// dequantized, float activations) instead of the integer Q8_K kernels; any pool size.
+    static func setFloatKQuants(_ on: Bool) { ik_force_float_kquants(on ? 1 : 0) }
+
     /// `ntok` rows of `w.cols` activations times the matrix, on a fresh pool of `threads`.
     static func matmul(_ w: WeightMatrix, _ x: [Float], ntok: Int, threads: Int) -> [Float] {
         let pool = ik_pool_create(Int32(threads))

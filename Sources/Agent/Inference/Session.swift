@@ -170,12 +170,8 @@ public final class Session {
                 layer.attnNorm.withUnsafeBufferPointer { w in
                     for t in 0..<n { ik_rmsnorm(x + t * d, w.baseAddress, xb + t * d, Int32(d), c.rmsNormEpsilon) }
                 }
-                if layer.wq.type == layer.wk.type && layer.wk.type == layer.wv.type {
-                    ik_matmul3(pool, Int32(layer.wq.type.rawValue), layer.wq.data, Int32(qDim), layer.wk.data, Int32(kvDim),
-                               layer.wv.data, Int32(kvDim), Int32(d), xb, Int32(n), q, k, v, mmScratch)
-                } else {
-                    matmul(layer.wq, xb, n, q); matmul(layer.wk, xb, n, k); matmul(layer.wv, xb, n, v)
-                }
+                ik_matmul3(pool, Int32(layer.wq.type.rawValue), layer.wq.data, Int32(qDim), Int32(layer.wk.type.rawValue), layer.wk.data,
+                           Int32(kvDim), Int32(layer.wv.type.rawValue), layer.wv.data, Int32(kvDim), Int32(d), xb, Int32(n), q, k, v, mmScratch)
                 addBias(layer.qBias, to: q, rows: n, width: qDim)
                 addBias(layer.kBias, to: k, rows: n, width: kvDim)
                 addBias(layer.vBias, to: v, rows: n, width: kvDim)

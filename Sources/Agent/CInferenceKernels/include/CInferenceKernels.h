@@ -45,6 +45,10 @@ int ik_pool_threads(const ik_pool *pool);
 void ik_pool_run(ik_pool *pool, ik_task_fn fn, void *ctx);
 
 // ---- operators --------------------------------------------------------------------------------
+/// Matmuls meet the activations in one of three ways, chosen by the weight type: Q4_0/Q4_1/Q8_0
+/// against activations quantized to 8 bits per 32 (ggml's Q8_0/Q8_1), Q4_K/Q6_K by integer
+/// products against 8 bits per 256 (ggml's Q8_K), other types as dequantized rows against floats.
+
 /// Bytes of scratch `ik_matmul` needs for `ntok` activation rows of length `cols`.
 size_t ik_matmul_scratch(int wtype, int cols, int ntok, int nthreads);
 
@@ -58,10 +62,15 @@ void ik_matmul(ik_pool *pool, int wtype, const void *w, int rows, int cols,
 void ik_matmul2(ik_pool *pool, int wtype, const void *w1, const void *w2, int rows, int cols,
                 const float *x, int ntok, float *out1, float *out2, void *scratch);
 
-/// Three matrices of the same type and row length (Q, K, V) applied to the same input.
-void ik_matmul3(ik_pool *pool, int wtype, const void *w1, int rows1, const void *w2, int rows2,
-                const void *w3, int rows3, int cols, const float *x, int ntok,
+/// Three matrices of the same row length (Q, K, V) applied to the same input, in one parallel pass
+/// sharing the activation quantization when their types allow (e.g. Q4_K beside Q6_K).
+void ik_matmul3(ik_pool *pool, int wtype1, const void *w1, int rows1, int wtype2, const void *w2, int rows2,
+                int wtype3, const void *w3, int rows3, int cols, const float *x, int ntok,
                 float *out1, float *out2, float *out3, void *scratch);
+
+/// 1: the calling thread's matmuls take K-quant weights (Q4_K, Q6_K) on the old path, each row
+/// dequantized to floats against float activations, instead of the integer Q8_K kernels (tests).
+void ik_force_float_kquants(int on);
 
 void ik_rmsnorm(const float *x, const float *weight, float *out, int n, float eps);
 
