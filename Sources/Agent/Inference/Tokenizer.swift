@@ -28,6 +28,9 @@ public final class Tokenizer: @unchecked Sendable {
     private let specialsByFirstByte: [[([UInt8], Int)]]
     /// The user-defined tokens, bucketed as `specialsByFirstByte`; empty when there are none.
     private let alwaysParsedByFirstByte: [[([UInt8], Int)]]
+    /// Special tokens that are user-defined (GGUF token type 4, e.g. Qwen's `<tool_call>`): text,
+    /// kept by `decode(skipSpecial:)` as llama.cpp keeps them; control tokens are dropped.
+    private let userDefinedIDs: Set<Int>
 
     public var count: Int { tokenBytes.count }
 
@@ -85,6 +88,7 @@ public final class Tokenizer: @unchecked Sendable {
         }
         specialsByFirstByte = buckets { _ in true }
         alwaysParsedByFirstByte = userDefined.isEmpty ? [] : buckets { userDefined.contains($0) }
+        userDefinedIDs = userDefined
         var bt = [Int](repeating: -1, count: 256)
         for b in 0..<256 {
             if let scalar = Unicode.Scalar(ByteLevel.byteToUnicode[b]), let id = lookup(Array(String(Character(scalar)).utf8)[...]) { bt[b] = id }
@@ -244,7 +248,8 @@ public final class Tokenizer: @unchecked Sendable {
     // MARK: decoding
 
     /// The bytes of `ids` as text (invalid UTF-8 is repaired). Special tokens are rendered as
-    /// their text unless `skipSpecial`.
+    /// their text unless `skipSpecial`, which drops control tokens (`<|im_end|>`, EOS) and keeps
+    /// user-defined ones, as llama.cpp's detokenizer does without `special`.
     public func decode(_ ids: [Int], skipSpecial: Bool = false) -> String {
         String(decoding: decodeBytes(ids, skipSpecial: skipSpecial), as: UTF8.self)
     }
@@ -252,7 +257,7 @@ public final class Tokenizer: @unchecked Sendable {
     public func decodeBytes(_ ids: [Int], skipSpecial: Bool = false) -> [UInt8] {
         var b: [UInt8] = []
         for id in ids where id >= 0 && id < tokenBytes.count {
-            if skipSpecial && isSpecial[id] { continue }
+            if skipSpecial && isSpecial[id] && !userDefinedIDs.contains(id) { continue }
             b += tokenBytes[id]
         }
         return b
