@@ -1,5 +1,6 @@
 import DockerEngine
 import ForagerSupport
+import Foraging
 import Foundation
 import Grading
 import Sandbox
@@ -70,15 +71,12 @@ public struct TaskTracing: Sendable {
         guard let command = testCommand, !command.isEmpty else {
             throw .input(instanceID, "the row has no test_cmd; --tasks traces rows whose tests run with `pytest …` (mutate-fix and issue-fix rows from `forager forage`)")
         }
-        guard !command.contains(where: { "'\"$`|;&<>\\".contains($0) }) else {
+        let words: [String]
+        switch PytestCommand.arguments(command) {
+        case .success(let found): words = found
+        case .failure(.shellSyntax):
             throw .input(instanceID, "test_cmd must be a plain pytest command to trace (no quoting or shell syntax): '\(command)'")
-        }
-        var words = command.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
-        if words.first == "pytest" || words.first == "py.test" {
-            words.removeFirst()
-        } else if words.count >= 3, words[0].hasPrefix("python"), words[1] == "-m", words[2] == "pytest" {
-            words.removeFirst(3)
-        } else {
+        case .failure(.notPytest):
             throw .input(instanceID, "test_cmd must start with `pytest` or `python -m pytest` to trace: '\(command)'")
         }
         // Options whose value is the next word; any other word that is not an option is a test path.

@@ -51,18 +51,13 @@ public struct RepoSpec: Sendable, Equatable, Codable {
     }
     /// The pytest arguments of `test_cmd` (`pytest …`, `python -m pytest …`), for the tracer.
     public func pytestArguments() throws(RepoSpecError) -> [String] {
-        if testCommand.contains(where: { "'\"$`|;&<>\\".contains($0) }) {
+        switch PytestCommand.arguments(testCommand) {
+        case .success(let words): return words
+        case .failure(.shellSyntax):
             throw .invalid(file, ["field 'test_cmd' must be a plain pytest command to trace candidates (no quoting or shell syntax): '\(testCommand)'"])
-        }
-        var words = testCommand.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
-        if words.first == "pytest" || words.first == "py.test" {
-            words.removeFirst()
-        } else if words.count >= 3, words[0].hasPrefix("python"), words[1] == "-m", words[2] == "pytest" {
-            words.removeFirst(3)
-        } else {
+        case .failure(.notPytest):
             throw .invalid(file, ["field 'test_cmd' must start with `pytest` or `python -m pytest` to trace candidates: '\(testCommand)'"])
         }
-        return words
     }
 }
 
