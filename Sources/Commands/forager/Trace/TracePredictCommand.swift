@@ -86,13 +86,15 @@ struct TracePredictCommand: AsyncParsableCommand {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let total = traces.map { prediction.positions(of: $0).count }.reduce(0, +)
-        let progress = StepCounter(total: total)
+        let tally = RightFrames()
+        let status = LiveStatus(prefix: "predict")
+        status.begin(total: total, skipped: 0)
         let (report, _) = try await prediction.run(traces) { [writer] step in
             if let writer { writer.write(try encoder.encode(step) + Data("\n".utf8)) }
-            let done = await progress.advance(step.score.frame)
-            Output.progress("\rpredict: \(done.steps)/\(total) steps, \(done.right) frames right  ")
+            let right = await tally.add(step.score.frame)
+            status.advance("\(step.trace) frame \(step.index): \(step.score.frame ? "right" : "wrong")", counts: "\(right) frames right")
         }
-        Output.progress("\n")
+        status.finish(counts: "\(await tally.right) frames right")
         if json { return try Output.json(PredictReportJSON(model: chosen.name, backend: chosen.kind, report: report)) }
         func pct(_ v: Double?, _ n: Int? = nil) -> String {
             guard let v else { return "-" }
@@ -112,16 +114,12 @@ struct TracePredictCommand: AsyncParsableCommand {
     }
 }
 
-/// Counts scored steps for the progress line.
-private actor StepCounter {
-    let total: Int
-    var steps = 0
+/// Steps whose whole frame was right, for the status line.
+private actor RightFrames {
     var right = 0
-    init(total: Int) { self.total = total }
-    func advance(_ correct: Bool) -> (steps: Int, right: Int) {
-        steps += 1
+    func add(_ correct: Bool) -> Int {
         if correct { right += 1 }
-        return (steps, right)
+        return right
     }
 }
 
