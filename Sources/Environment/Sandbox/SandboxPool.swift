@@ -59,8 +59,6 @@ public actor SandboxPool {
     private var configs: [Key: (config: SandboxConfig, shell: PersistentShell.Options)] = [:]
     private var draining = false
     private var fills: [Task<Void, Never>] = []
-    public private(set) var hits = 0
-    public private(set) var misses = 0
 
     public init(client: DockerClient, size: Int) {
         self.client = client
@@ -76,11 +74,9 @@ public actor SandboxPool {
         if var list = ready[key], !list.isEmpty {
             let item = list.removeFirst()
             ready[key] = list
-            hits += 1
             refill(key)
             return Taken(sandbox: item.sandbox, warm: true, head: item.head)
         }
-        misses += 1
         refill(key)
         let item = try await Self.prepare(client: client, config: config, flavour: flavour, shell: shell)
         return Taken(sandbox: item.sandbox, warm: false, head: item.head)
