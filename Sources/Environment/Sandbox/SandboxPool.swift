@@ -103,8 +103,7 @@ public actor SandboxPool {
         guard missing > 0 else { return }
         filling[key, default: 0] += missing
         for _ in 0..<missing {
-            var poolConfig = config
-            poolConfig.episodeID = "pool-\(UUID().uuidString.prefix(8).lowercased())"
+            let poolConfig = { var c = config; c.episodeID = "pool-\(UUID().uuidString.prefix(8).lowercased())"; return c }()
             let client = self.client
             fills.append(Task {
                 let item = try? await Self.prepare(client: client, config: poolConfig, flavour: key.flavour, shell: shell)
