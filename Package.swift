@@ -182,7 +182,8 @@ let package = Package(
         .testTarget(name: "DockerEnvironmentTests", dependencies: ["DockerEnvironment", "Agent"]),
         .testTarget(name: "ForagingTests", dependencies: ["Foraging", "Grading", "Tasks", "Sandbox", "DockerEngine", "ImageRecipes", "Trajectories", "TestSupport"]),
         .testTarget(name: "ReplayTests", dependencies: ["Replay", "Runner", "DockerEnvironment", "Agent", "Trajectories", "Tasks", "DockerEngine", "ImageRecipes", "Inference", "Sandbox", "TestSupport"]),
-        .testTarget(name: "RunnerTests", dependencies: ["Runner", "DockerEnvironment", "Agent", "Trajectories", "Tasks", "DockerEngine", "ImageRecipes", "Inference", "TestSupport"]),
+        .testTarget(name: "RunnerTests", dependencies: ["Runner", "DockerEnvironment", "Agent", "Trajectories", "Tasks", "DockerEngine", "ImageRecipes", "Inference", "TestSupport",
+                                                  .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(
             name: "TrajectoriesTests",
             dependencies: ["Trajectories", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]

@@ -25,15 +25,17 @@ struct InterruptTests {
                     "--db", db, "--run-id", runID, "--json"]
         let stderrPath = db + ".err"
         let run = try LaunchedForager(args, environment: [:], stderrPath: stderrPath)
-        // Wait for a grading container, then signal while its tests run.
-        var grading = false
-        for _ in 0..<900 where !grading {
-            try await Task.sleep(for: .milliseconds(100))
-            grading = !(try await client.listContainers(all: false, labels: ["forager.run=\(runID)", "forager.role=grade"])).isEmpty
-        }
+        // Wait for a grading container, then signal while its tests run: both from a thread of
+        // its own, so a starved cooperative pool cannot delay the signal past the tests' end.
+        let child = run.child
+        let grading = await watchOffPool(every: 0.1, timeout: 90, until: {
+            !runSynchronously("/usr/bin/env", ["docker", "ps", "-q", "--filter", "label=forager.run=\(runID)",
+                                               "--filter", "label=forager.role=grade"]).isEmpty
+        }, then: {
+            Thread.sleep(forTimeInterval: 2)
+            child.send(SIGTERM)
+        })
         try #require(grading, "no grading container appeared; stderr:\n\(run.stderr())")
-        try await Task.sleep(for: .seconds(2))
-        run.child.send(SIGTERM)
         let first = try await run.finish(within: .seconds(60))
         #expect(first.status == 128 + SIGTERM, "stderr:\n\(run.stderr())")
         let left = try await client.listContainers(all: true, labels: ["forager.run=\(runID)"])

@@ -1,5 +1,6 @@
 import DockerEngine
 import Foundation
+import GRDB
 import Testing
 import TestSupport
 import Trajectories
@@ -71,7 +72,7 @@ struct RunTests {
         try await ensureDemoImages()
         // An agent whose second command outlasts the kill.
         let script = FileManager.default.temporaryDirectory.appendingPathComponent("slow-\(UUID().uuidString).jsonl")
-        let turns = ["<tool: bash>\necho first step\n</tool>", "<tool: bash>\nsleep 10; echo second\n</tool>",
+        let turns = ["<tool: bash>\necho first step\n</tool>", "<tool: bash>\nsleep 15; echo second\n</tool>",
                      "<tool: bash>\ngit diff > /tmp/p.patch; echo >> README.md; git diff > /tmp/p.patch\n</tool>",
                      "<tool: submit>\n/tmp/p.patch\n</tool>", "## Done"]
         try ScriptedAgent.write([("demo__calc-1", turns)], to: script)
@@ -79,17 +80,13 @@ struct RunTests {
                     "--db", db, "--run-id", "crash", "--json"]
 
         let process = try ForagerLauncher.launch(args, output: .discard)
-        // Wait until the first step is committed, then kill the process outright.
-        var recorded = 0
-        for _ in 0..<600 where recorded < 1 {
-            try await Task.sleep(for: .milliseconds(100))
-            if FileManager.default.fileExists(atPath: db), let store = try? await TrajectoryStore.open(at: db),
-               let ep = try? await store.episode("crash/demo__calc-1/0") {
-                recorded = ep.steps.count
-            }
-        }
-        #expect(recorded >= 1, "no step was recorded before the kill")
-        process.kill()
+        // Kill the process outright the moment the first step is committed, from a thread of
+        // its own: a task polling here could wake only after the 15 s command had ended.
+        let database = db
+        let killed = await watchOffPool(timeout: 120, until: { recordedSteps(database, episode: "crash/demo__calc-1/0") >= 1 },
+                                        then: { process.kill() })
+        #expect(killed, "no step was recorded before the kill")
+        if !killed { process.kill() }
 
         let store = try await TrajectoryStore.open(at: db)
         let before = try await store.episode("crash/demo__calc-1/0", allAttempts: true)
@@ -113,4 +110,17 @@ struct RunTests {
         #expect(after.steps.filter { $0.actionText.contains("echo first step") }.count == 2, "the first attempt's steps are kept")
         #expect(try await store.episodes(run: "crash").count == 1)
     }
+}
+
+/// The steps recorded for `episode` in the store at `path`, read on the calling thread (0 while
+/// the file or its tables do not exist yet).
+func recordedSteps(_ path: String, episode: String) -> Int {
+    guard FileManager.default.fileExists(atPath: path) else { return 0 }
+    var configuration = Configuration()
+    configuration.readonly = true
+    configuration.busyMode = .timeout(1)
+    guard let queue = try? DatabaseQueue(path: path, configuration: configuration) else { return 0 }
+    return (try? queue.read { db in
+        try Int.fetchOne(db, sql: "SELECT count(*) FROM steps WHERE episode_id = ?", arguments: [episode])
+    } ?? 0) ?? 0
 }

@@ -40,8 +40,8 @@ public struct GarbageCollector: Sendable {
 
     /// Removes the leftovers (containers first, then volumes) and returns what was removed.
     @discardableResult
-    public func collect(all: Bool = false) async throws(DockerError) -> [Leftover] {
-        let items = try await leftovers(all: all)
+    public func collect(all: Bool = false, now: Date = Date()) async throws(DockerError) -> [Leftover] {
+        let items = try await leftovers(all: all, now: now)
         for item in items where item.kind == "container" { try? await client.removeContainer(item.id, force: true, volumes: true) }
         for item in items where item.kind == "volume" { try? await client.removeVolume(item.id) }
         return items

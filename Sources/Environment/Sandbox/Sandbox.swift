@@ -10,6 +10,9 @@ public actor Sandbox {
     public nonisolated let client: DockerClient
     public nonisolated let config: SandboxConfig
     public nonisolated let containerID: String
+    /// Where the sandbox runs on a swarm (`--cluster swarm`); nil on a single engine.
+    public nonisolated let placement: SwarmPlacement?
+    private nonisolated let cluster: SwarmCluster?
     private var closed = false
 
     /// The episode's persistent bash session, started lazily on its first command.
@@ -17,16 +20,26 @@ public actor Sandbox {
     /// File access for the host-side tools.
     public nonisolated let files: SandboxFiles
 
-    private init(client: DockerClient, config: SandboxConfig, containerID: String, shellOptions: PersistentShell.Options) {
+    private init(client: DockerClient, config: SandboxConfig, containerID: String, shellOptions: PersistentShell.Options,
+                 placement: SwarmPlacement? = nil, cluster: SwarmCluster? = nil) {
         self.client = client
         self.config = config
         self.containerID = containerID
+        self.placement = placement
+        self.cluster = cluster
         self.shell = PersistentShell(client: client, containerID: containerID, repoRoot: config.repoRoot, options: shellOptions)
         self.files = SandboxFiles(client: client, containerID: containerID)
     }
 
-    /// Creates and starts the container. Nothing is left behind if this fails.
+    /// Creates and starts the container: on `client`'s engine, or as a one-task service of the
+    /// task's swarm (`SandboxCluster.swarm`), then on the engine of the node it landed on.
+    /// Nothing is left behind if this fails.
     public static func start(client: DockerClient, config: SandboxConfig, shell: PersistentShell.Options = .init()) async throws(SandboxError) -> Sandbox {
+        if let swarm = SandboxCluster.swarm {
+            let placement = try await swarm.place(config)
+            return Sandbox(client: placement.client, config: config, containerID: placement.containerID, shellOptions: shell,
+                           placement: placement, cluster: swarm)
+        }
         guard try await imageExists(client: client, config.image) else {
             throw .imageMissing(config.image)
         }
@@ -64,10 +77,15 @@ public actor Sandbox {
         closed = true
         let client = self.client, id = containerID, shell = self.shell
         let files = self.files
+        let placement = self.placement, cluster = self.cluster
         await Task.detached {
             await shell.close()
             await files.close()
-            try? await client.removeContainer(id, force: true, volumes: true)
+            if let placement, let cluster {
+                await cluster.release(placement)
+            } else {
+                try? await client.removeContainer(id, force: true, volumes: true)
+            }
         }.value
     }
 
@@ -97,6 +115,8 @@ public enum SandboxError: Error, Sendable, CustomStringConvertible {
     case imageMissing(String)
     case engine(String, DockerError)
     case scrubFailed(String)
+    /// The swarm could not place or follow a sandbox (`--cluster swarm`).
+    case swarm(String)
 
     public var description: String {
         switch self {
@@ -106,6 +126,8 @@ public enum SandboxError: Error, Sendable, CustomStringConvertible {
             return "\(what): \(error)"
         case .scrubFailed(let why):
             return "Git history scrub failed: \(why)"
+        case .swarm(let why):
+            return why
         }
     }
 }

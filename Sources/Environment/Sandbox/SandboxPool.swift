@@ -128,7 +128,7 @@ public actor SandboxPool {
         do {
             _ = try await sandbox.shell.run(":")
             guard flavour == .scrubbed else { return Ready(sandbox: sandbox, head: nil) }
-            let head = try await client.exec(container: sandbox.containerID, ["git", "rev-parse", "HEAD"], workingDir: config.repoRoot,
+            let head = try await sandbox.client.exec(container: sandbox.containerID, ["git", "rev-parse", "HEAD"], workingDir: config.repoRoot,
                                              timeout: .seconds(60))
             try await sandbox.scrubGitHistory()
             return Ready(sandbox: sandbox, head: head.exitCode == 0 ? head.output.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines) : nil)

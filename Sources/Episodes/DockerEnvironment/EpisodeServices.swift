@@ -46,8 +46,8 @@ public enum EpisodeServices {
                 // An issue-fix task from history starts at its base commit; a mutate-fix task's bug
                 // goes in before the scrub, folded into HEAD.
                 // The official SWE-bench images commit their set-up on top of the base: kept, as in grading.
-                try await BaseCommit.checkout(task: task, client: client, containerID: started.containerID, keepDescendant: task.isClassic)
-                try await BugPatch.apply(task: task, client: client, containerID: started.containerID, commit: true)
+                try await BaseCommit.checkout(task: task, client: started.client, containerID: started.containerID, keepDescendant: task.isClassic)
+                try await BugPatch.apply(task: task, client: started.client, containerID: started.containerID, commit: true)
                 return try await SandboxEnvironment.prepare(started, config: config)
             } catch {
                 await started.close()

@@ -129,7 +129,7 @@ public struct SandboxBenchmark: Sendable {
             progress("fresh exec × \(execs)")
             var exec = Samples()
             for _ in 0..<execs {
-                exec.add(try await measure { _ = try await client.exec(container: sandbox.containerID, ["bash", "-c", "echo hi"]) })
+                exec.add(try await measure { _ = try await sandbox.client.exec(container: sandbox.containerID, ["bash", "-c", "echo hi"]) })
             }
 
             progress("edit of a 2,000-line file × \(edits)")

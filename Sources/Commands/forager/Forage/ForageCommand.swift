@@ -83,6 +83,11 @@ struct ForageCommand: AsyncParsableCommand {
     @Flag(help: "Print {candidates, validated, tasks_file, episodes, resolved, …} as JSON.")
     var json = false
 
+    @OptionGroup(title: "Cluster") var clusterOptions: ClusterOptions
+
+    @Option(help: "Registry HOST:PORT the swarm's nodes pull the repository image from (--cluster swarm): it is pushed there and named by digest.")
+    var registry: String?
+
     func validate() throws {
         if gitDir != nil && mode != .issueFix { throw ValidationError("--git-dir is for --mode issue-fix.") }
         guard mutations >= 1 else { throw ValidationError("--mutations must be at least 1.") }
@@ -96,9 +101,11 @@ struct ForageCommand: AsyncParsableCommand {
         let tasksFile = out ?? "tasks-\(spec.name)-\(runID).jsonl"
         let client = try await DockerClient.connect()
         try await RecipeImages.buildMissing([spec.image], client: client)
-        switch mode {
-        case .mutateFix: try await runMutateFix(spec: spec, runID: runID, tasksFile: tasksFile, client: client)
-        case .issueFix: try await runIssueFix(spec: spec, runID: runID, tasksFile: tasksFile, client: client)
+        try await clusterOptions.placing(manager: client, registry: registry) {
+            switch mode {
+            case .mutateFix: try await runMutateFix(spec: spec, runID: runID, tasksFile: tasksFile, client: client)
+            case .issueFix: try await runIssueFix(spec: spec, runID: runID, tasksFile: tasksFile, client: client)
+            }
         }
     }
 

@@ -59,6 +59,11 @@ struct EvalCommand: AsyncParsableCommand {
     @Option(help: "Images pulled at once when missing.")
     var pullWorkers = 2
 
+    @OptionGroup(title: "Cluster") var clusterOptions: ClusterOptions
+
+    @Option(name: .customLong("infra-retries"), help: "Evaluations of an instance whose infrastructure failed (a node left, the engine erred) made again (default: 2 with --cluster swarm, else 0).")
+    var infraRetries: Int?
+
     func validate() throws {
         let modes = [predictions != nil, gold, empty].filter { $0 }.count
         guard modes == 1 else { throw ValidationError("Give exactly one of --predictions FILE, --gold, --empty.") }
@@ -93,9 +98,12 @@ struct EvalCommand: AsyncParsableCommand {
         var options = EvaluationRun.Options(runID: runID, workers: workers, timeout: .milliseconds(Int64(timeout * 1000)),
                                             logsDirectory: URL(fileURLWithPath: logsDir), reportDirectory: URL(fileURLWithPath: reportDir))
         options.dataset = tasks
+        options.infraRetries = try clusterOptions.infraRetries(infraRetries)
         let evaluation = EvaluationRun(evaluator: evaluator, options: options)
         let progress = EvalProgress()
-        let summary = try await evaluation.run(tasks: rows, predictions: preds) { progress.handle($0) }
+        let summary = try await clusterOptions.placing(manager: client, registry: images.registry) {
+            try await evaluation.run(tasks: rows, predictions: preds) { progress.handle($0) }
+        }
         progress.finish()
         let model = EvaluationRun.safeModelName(preds.first?.modelNameOrPath ?? "unknown-model")
         let summaryPath = URL(fileURLWithPath: reportDir).appendingPathComponent("\(model).\(EvaluationRun.safeModelName(runID)).json").path

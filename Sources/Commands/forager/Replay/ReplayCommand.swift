@@ -44,6 +44,11 @@ struct ReplayCommand: AsyncParsableCommand {
     @Flag(help: "Print {episode, replay_id, mode, steps, matched, mismatched, score, passed, detail, step_results} as JSON.")
     var json = false
 
+    @OptionGroup(title: "Cluster") var clusterOptions: ClusterOptions
+
+    @Option(help: "Registry HOST:PORT the swarm's nodes pull the image from (--cluster swarm): it is pushed there and named by digest.")
+    var registry: String?
+
     func run() async throws {
         let store = try await openExistingStore(db)
         let loaded = try Model.load(path: try ModelLocator.resolve(model))
@@ -53,8 +58,10 @@ struct ReplayCommand: AsyncParsableCommand {
                                       sandbox: SandboxConfig(image: ""), image: image, gradeTimeout: .seconds(gradeTimeout))
         let client = try await DockerClient.connect()
         Output.progress("replay: \(episode) (\(mode.rawValue) mode)…\n")
-        let report = try await EpisodeReplayer(client: client, store: store, settings: settings)
-            .replay(episode: episode, mode: mode)
+        let replayer = EpisodeReplayer(client: client, store: store, settings: settings), episode = self.episode, mode = self.mode
+        let report = try await clusterOptions.placing(manager: client, registry: registry) {
+            try await replayer.replay(episode: episode, mode: mode)
+        }
         if json {
             try Output.json(ReplayJSON(report))
             return

@@ -62,6 +62,8 @@ struct RunCommand: AsyncParsableCommand {
 
     @OptionGroup var images: OfficialImageOptions
 
+    @OptionGroup(title: "Cluster") var clusterOptions: ClusterOptions
+
     func validate() throws {
         if replayRun != nil && (backend.scripted != nil || backend.usesEndpoint) {
             throw ValidationError("--replay-run plays back a stored run: give no --scripted or --endpoint with it.")
@@ -97,9 +99,11 @@ struct RunCommand: AsyncParsableCommand {
         let client = try await DockerClient.connect()
         try await RecipeImages.buildMissing(rows.map(\.image), client: client)
         try await ImagePuller(client: client).ensure(rows.map(\.image)) { Output.progress("\($0)\n") }
-        let finished = try await EpisodeRun(backend: chosen, episodeOptions: episodeOptions, sandbox: sandbox, db: db,
-                                            templates: templates, gradeTimeout: .milliseconds(Int64(gradeTimeout * 1000)))
-            .run(rows, runID: runID, samples: samples, workers: workers, resume: resume, tasksFile: tasks, client: client)
+        let episodeRun = EpisodeRun(backend: chosen, episodeOptions: episodeOptions, sandbox: sandbox, db: db,
+                                    templates: templates, gradeTimeout: .milliseconds(Int64(gradeTimeout * 1000)))
+        let finished = try await clusterOptions.placing(manager: client, registry: images.registry) {
+            try await episodeRun.run(rows, runID: runID, samples: samples, workers: workers, resume: resume, tasksFile: tasks, client: client)
+        }
         let report = finished.report, progress = finished.progress
         let speed = progress.tokensPerSecond.map { String(format: "%.1f tok/s generated", $0) }
         if json {

@@ -51,10 +51,13 @@ enum InterruptCleanup {
         guard let client = try? await DockerClient.connect() else { return }
         let owner = "\(SandboxConfig.Label.owner)=\(SandboxConfig.currentOwner)"
         for round in 0..<10 {
+            // On a swarm manager, the run's services too: their nodes then remove the containers.
+            let services = (try? await client.listServices(labels: [owner])) ?? []
             let containers = (try? await client.listContainers(all: true, labels: [owner])) ?? []
             let volumes = (try? await client.listVolumes(labels: [owner])) ?? []
-            if containers.isEmpty && volumes.isEmpty { return }
+            if services.isEmpty && containers.isEmpty && volumes.isEmpty { return }
             if round > 0 { try? await Task.sleep(for: .milliseconds(300)) }
+            for s in services { try? await client.removeService(s.id) }
             for c in containers { try? await client.removeContainer(c.id, force: true, volumes: true) }
             for v in volumes { try? await client.removeVolume(v.name) }
         }

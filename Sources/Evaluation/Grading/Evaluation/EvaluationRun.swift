@@ -16,6 +16,9 @@ public struct EvaluationRun: Sendable {
         public var reportDirectory: URL
         /// What the run grades against (the task file), recorded in `run.json` as v5 does.
         public var dataset: String?
+        /// Evaluations made again for an instance whose infrastructure failed (a swarm node that
+        /// left, an engine error); the last one counts.
+        public var infraRetries = 0
 
         public init(runID: String, workers: Int = 2, timeout: Duration = .seconds(1800),
                     logsDirectory: URL = URL(fileURLWithPath: "logs"), reportDirectory: URL = URL(fileURLWithPath: ".")) {
@@ -75,8 +78,16 @@ public struct EvaluationRun: Sendable {
                 guard let (task, prediction) = queue.popFirst() else { return }
                 let dir = instanceDirectory(model: prediction.modelNameOrPath, instanceID: task.instanceID)
                 let timeout = task.testTimeout(default: options.timeout)
-                let evaluator = self.evaluator, runID = options.runID
-                group.addTask { await evaluator.evaluate(task: task, prediction: prediction, runID: runID, directory: dir, timeout: timeout) }
+                let evaluator = self.evaluator, runID = options.runID, retries = options.infraRetries
+                group.addTask {
+                    var result = await evaluator.evaluate(task: task, prediction: prediction, runID: runID, directory: dir, timeout: timeout)
+                    var tries = 0
+                    while result.outcome == .infraFailure, tries < retries, !Task.isCancelled, !ShutdownGate.isClosed {
+                        tries += 1
+                        result = await evaluator.evaluate(task: task, prediction: prediction, runID: runID, directory: dir, timeout: timeout)
+                    }
+                    return result
+                }
             }
             for _ in 0..<options.workers { launch() }
             for await result in group {

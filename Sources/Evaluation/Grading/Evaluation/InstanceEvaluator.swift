@@ -65,7 +65,7 @@ public struct InstanceEvaluator: Sendable {
             // the body ends (a result, an error, cancellation).
             return try await Sandbox.with(client: client, config: config) { sandbox in
                 record.lap(.container)
-                if let problem = await RepoRootCheck.problem(client: client, containerID: sandbox.containerID, task: task) {
+                if let problem = await RepoRootCheck.problem(client: sandbox.client, containerID: sandbox.containerID, task: task) {
                     throw SetupFailure(reason: .repoRootMissing, message: problem)
                 }
                 try await prepareTree(task, script: script, in: sandbox, record: &record)
@@ -102,7 +102,7 @@ public struct InstanceEvaluator: Sendable {
     /// The task's tree before the prediction: its base commit, its bug patch, and `/eval.sh`.
     private func prepareTree(_ task: TaskRow, script: String, in sandbox: Sandbox, record: inout Record) async throws {
         do {
-            if try await BaseCommit.checkout(task: task, client: client, containerID: sandbox.containerID,
+            if try await BaseCommit.checkout(task: task, client: sandbox.client, containerID: sandbox.containerID,
                                               keepDescendant: task.isClassic) {
                 record.log += ">>>>> Checked out base_commit \(task.baseCommit)\n"
             }
@@ -110,12 +110,12 @@ public struct InstanceEvaluator: Sendable {
             throw SetupFailure(reason: .baseCommitFailed, message: "\(error)")
         }
         do {
-            try await BugPatch.apply(task: task, client: client, containerID: sandbox.containerID, commit: false)
+            try await BugPatch.apply(task: task, client: sandbox.client, containerID: sandbox.containerID, commit: false)
         } catch {
             throw SetupFailure(reason: .bugPatchFailed, message: error.description)
         }
         if !task.bugPatch.isEmpty { record.log += ">>>>> Applied Bug Patch\n" }
-        try await client.writeFile(container: sandbox.containerID, path: "/eval.sh", contents: Data(script.utf8), mode: 0o755)
+        try await sandbox.client.writeFile(container: sandbox.containerID, path: "/eval.sh", contents: Data(script.utf8), mode: 0o755)
     }
 
     /// Applies the prediction with CWM's cascade (or the SWE-bench `release`'s commands); false when
@@ -124,11 +124,11 @@ public struct InstanceEvaluator: Sendable {
     /// back to the task's tree, so editing a test never resolves.
     private func applyPrediction(_ patch: String, _ task: TaskRow, release: SWEBenchRelease?, in sandbox: Sandbox,
                                  record: inout Record) async throws -> Bool {
-        try await client.writeFile(container: sandbox.containerID, path: "/tmp/patch.diff", contents: Data(patch.utf8))
+        try await sandbox.client.writeFile(container: sandbox.containerID, path: "/tmp/patch.diff", contents: Data(patch.utf8))
         let applyScript = release.map { SWEBenchPatchApply.script($0, repoRoot: task.repoRoot, patchPath: "/tmp/patch.diff") }
             ?? PatchApplyCascade.script(repoRoot: task.repoRoot, patchPath: "/tmp/patch.diff")
         let commands = release.map(SWEBenchPatchApply.commands) ?? PatchApplyCascade.commands
-        let apply = try await client.exec(container: sandbox.containerID, ["bash", "-c", applyScript], timeout: .seconds(300))
+        let apply = try await sandbox.client.exec(container: sandbox.containerID, ["bash", "-c", applyScript], timeout: .seconds(300))
         let applyText = apply.output.stdoutText + apply.output.stderrText
         record.log += applyText
         record.lap(.apply)
@@ -142,7 +142,7 @@ public struct InstanceEvaluator: Sendable {
         record.log += ">>>>> Applied Patch (pred)\n"
         if !task.bugPatch.isEmpty, let touched = try? PatchFiles(parsing: patch), !touched.testFiles.isEmpty {
             let restore = BugPatch.restoreTestsScript(repoRoot: task.repoRoot, files: touched.testFiles)
-            let reset = try await client.exec(container: sandbox.containerID, ["bash", "-c", restore], timeout: .seconds(120))
+            let reset = try await sandbox.client.exec(container: sandbox.containerID, ["bash", "-c", restore], timeout: .seconds(120))
             record.log += ">>>>> Restored test files the patch touched\n" + reset.output.stdoutText + reset.output.stderrText
         }
         return true
@@ -151,7 +151,7 @@ public struct InstanceEvaluator: Sendable {
     /// Runs `/eval.sh` with the timeout and writes `test_output.txt`.
     private func runTests(_ task: TaskRow, in sandbox: Sandbox, timeout: Duration,
                           record: inout Record) async throws -> (output: String, timedOut: Bool) {
-        let run = try await client.exec(container: sandbox.containerID, ["bash", "-c", "/bin/bash /eval.sh 2>&1"], timeout: timeout)
+        let run = try await sandbox.client.exec(container: sandbox.containerID, ["bash", "-c", "/bin/bash /eval.sh 2>&1"], timeout: timeout)
         var output = run.output.stdoutText + run.output.stderrText
         if run.timedOut {
             record.result.timedOut = true

@@ -70,10 +70,10 @@ public struct ImagePuller: Sendable {
 }
 
 /// The registry credentials of a docker `config.json` (`auths` only; credential helpers are not run).
-struct RegistryCredentials: Sendable {
+public struct RegistryCredentials: Sendable {
     private var entries: [String: RegistryAuth] = [:]
 
-    init(configPath: String) {
+    public init(configPath: String) {
         guard let data = FileManager.default.contents(atPath: configPath),
               let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
               let auths = object["auths"] as? [String: Any] else { return }
@@ -92,13 +92,13 @@ struct RegistryCredentials: Sendable {
     }
 
     /// The credentials for the registry an image name points at (Docker Hub when it names none).
-    func auth(for image: String) -> RegistryAuth {
+    public func auth(for image: String) -> RegistryAuth {
         entries[Self.normalize(Self.registry(of: image))] ?? RegistryAuth()
     }
 
     /// The registry part of an image name: its first component when that has a `.` or `:` or is
     /// `localhost`, else Docker Hub.
-    static func registry(of image: String) -> String {
+    public static func registry(of image: String) -> String {
         let first = image.split(separator: "/").first.map(String.init) ?? ""
         if image.contains("/"), first.contains(".") || first.contains(":") || first == "localhost" { return first }
         return "docker.io"

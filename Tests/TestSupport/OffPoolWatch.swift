@@ -1,0 +1,45 @@
+import Foundation
+
+/// Waits for `condition` on a thread of its own and runs `action` there the moment it holds.
+///
+/// A test that must act while something else is still in flight (kill a run during its second
+/// command, signal it while it grades) cannot poll with `Task.sleep`: on two cores the
+/// cooperative pool has two threads, other tests of the same process block them for minutes in
+/// synchronous waits, and a sleeping task then resumes long after the window it aimed at. Here
+/// both the polling and the action run off the pool; the caller's `await` holds no thread.
+/// Returns whether the condition held (and the action ran) before `timeout`.
+public func watchOffPool(
+    every interval: TimeInterval = 0.05, timeout: TimeInterval,
+    until condition: @escaping @Sendable () -> Bool, then action: @escaping @Sendable () -> Void = {}
+) async -> Bool {
+    await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
+        let thread = Thread {
+            let deadline = Date().addingTimeInterval(timeout)
+            while Date() < deadline {
+                if condition() {
+                    action()
+                    continuation.resume(returning: true)
+                    return
+                }
+                Thread.sleep(forTimeInterval: interval)
+            }
+            continuation.resume(returning: false)
+        }
+        thread.start()
+    }
+}
+
+/// Runs `executable arguments…` to its end on the calling thread and returns its standard
+/// output: for `watchOffPool` conditions, which must not wait on tasks.
+public func runSynchronously(_ executable: String, _ arguments: [String]) -> String {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: executable)
+    process.arguments = arguments
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    process.standardError = FileHandle.nullDevice
+    do { try process.run() } catch { return "" }
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return String(decoding: data, as: UTF8.self)
+}
