@@ -103,7 +103,8 @@ public actor SwarmCluster {
         let image = try await reference(for: config.image)
         var lastProblem = ""
         for _ in 0..<3 {
-            let spec = serviceSpec(config, image: image)
+            let now = ContinuousClock.now
+            let spec = Self.serviceSpec(config, image: image, avoiding: avoided.filter { $0.value > now }.map(\.key).sorted())
             let serviceID: String
             let manager = self.manager, auth = credentials.auth(for: image)
             do {
@@ -115,7 +116,16 @@ public actor SwarmCluster {
             }
             let task: SwarmTask
             do {
-                task = try await waitUntilRunning(serviceID, image: image)
+                switch try await waitUntilRunning(serviceID, image: image) {
+                case .running(let running):
+                    task = running
+                case .nodeUnreachable(let nodeID, let why):
+                    // Assigned to a node whose engine is gone, before the manager noticed.
+                    lastProblem = why
+                    avoid(nodeID)
+                    try? await manager.removeService(serviceID)
+                    continue
+                }
             } catch {
                 try? await manager.removeService(serviceID)
                 throw error
@@ -176,31 +186,41 @@ public actor SwarmCluster {
         return client
     }
 
-    /// The engines of the nodes that are ready now, by node id (unreachable ones left out).
-    public func readyNodeClients() async throws(SandboxError) -> [(node: SwarmNode, client: DockerClient)] {
-        let nodes: [SwarmNode]
-        do { nodes = try await manager.listNodes() } catch { throw .engine("listing the swarm's nodes", error) }
-        var found: [(node: SwarmNode, client: DockerClient)] = []
-        for node in nodes where node.status?.state == "ready" {
-            if let client = try? await nodeClient(node.id) { found.append((node, client)) }
-        }
-        return found
+    private enum Wait {
+        case running(SwarmTask)
+        case nodeUnreachable(String, String)
     }
 
-    private func waitUntilRunning(_ serviceID: String, image: String) async throws(SandboxError) -> SwarmTask {
-        let deadline = ContinuousClock.now + startTimeout
+    /// Follows the service's task until it runs. A task that has waited on its node for a few
+    /// seconds gets that node's engine pinged: a node that died before the manager marked it
+    /// down would keep the task waiting until `startTimeout`.
+    private func waitUntilRunning(_ serviceID: String, image: String) async throws(SandboxError) -> Wait {
+        let started = ContinuousClock.now
+        let deadline = started + startTimeout
         var delay = Duration.milliseconds(20)
+        var checked: Set<String> = []
         while true {
             if Task.isCancelled { throw .swarm("cancelled while the swarm placed a sandbox of \(image)") }
             let tasks: [SwarmTask]
             do { tasks = try await manager.listTasks(service: serviceID) } catch {
                 throw .engine("following the swarm task of \(image)", error)
             }
-            if let running = tasks.first(where: { $0.status?.state == "running" }) { return running }
+            if let running = tasks.first(where: { $0.status?.state == "running" }) { return .running(running) }
             if let ended = tasks.first(where: \.hasEnded) {
                 let why = [ended.status?.err, ended.status?.message].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ": ")
                 throw .swarm("the swarm task of \(image) ended as \(ended.status?.state ?? "?") before it ran: \(why)"
                              + (why.contains("No such image") && registry == nil ? " (give --registry so every node can pull it)" : ""))
+            }
+            if ContinuousClock.now - started > .seconds(3), let nodeID = tasks.first?.nodeID, !checked.contains(nodeID) {
+                checked.insert(nodeID)
+                do {
+                    let client = try await nodeClient(nodeID)
+                    _ = try await client.ping()
+                } catch let error as SandboxError {
+                    return .nodeUnreachable(nodeID, error.description)
+                } catch {
+                    return .nodeUnreachable(nodeID, "\(error)")
+                }
             }
             if ContinuousClock.now > deadline {
                 let state = tasks.first?.status.map { "\($0.state ?? "?") (\($0.message ?? ""))" } ?? "no task yet"
@@ -211,11 +231,11 @@ public actor SwarmCluster {
         }
     }
 
-    func serviceSpec(_ config: SandboxConfig, image: String) -> ServiceSpec {
+    /// The service of one sandbox: its container as on a single engine (labels, lifetime, init,
+    /// dropped capabilities), its limits also reserved, never restarted, kept off `avoiding`.
+    static func serviceSpec(_ config: SandboxConfig, image: String, avoiding: [String]) -> ServiceSpec {
         let container = config.containerSpec()
-        var constraints: [String] = []
-        let now = ContinuousClock.now
-        for (node, until) in avoided where until > now { constraints.append("node.id!=\(node)") }
+        let constraints = avoiding.map { "node.id!=\($0)" }
         let host = container.hostConfig
         // The limits are reservations too: the scheduler never packs a node past them.
         let resources = config.resourceCaps

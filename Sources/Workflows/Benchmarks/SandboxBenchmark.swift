@@ -63,7 +63,9 @@ public struct SandboxBenchmark: Sendable {
             let context = try TarWriter.archive([.file("Dockerfile", Self.dockerfile)])
             try await client.buildImage(context: context, options: BuildOptions(tags: [Self.image], labels: ["forager.image": "bench-repo"]))
         }
-        let config = SandboxConfig(image: Self.image, repoRoot: "/testbed", runID: "bench", role: .bench, lifetime: .seconds(900))
+        // Small limits: on a swarm they are reservations too, and the burst must fit the nodes.
+        let config = SandboxConfig(image: Self.image, repoRoot: "/testbed", runID: "bench", role: .bench,
+                                   memoryBytes: 1 << 30, cpus: 0.5, lifetime: .seconds(900))
 
         progress("ready × \(readies)")
         var ready = Samples(), containerPhase = Samples(), sessionPhase = Samples(), scrubPhase = Samples()

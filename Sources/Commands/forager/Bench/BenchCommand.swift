@@ -65,13 +65,20 @@ struct BenchSandboxCommand: AsyncParsableCommand {
     @Option(help: "Sandboxes asked for at once in the burst.")
     var burst = 32
 
+    @OptionGroup(title: "Cluster") var clusterOptions: ClusterOptions
+
+    @Option(help: "Registry HOST:PORT the swarm's nodes pull the benchmark image from (--cluster swarm).")
+    var registry: String?
+
     func run() async throws {
         let client = try await DockerClient.connect()
         var bench = SandboxBenchmark()
         bench.readies = readies
         bench.roundTrips = roundTrips
         bench.burst = burst
-        let r = try await bench.run(client: client) { Output.progress("bench sandbox: \($0)\n") }
+        let r = try await clusterOptions.placing(manager: client, registry: registry) {
+            try await bench.run(client: client) { Output.progress("bench sandbox: \($0)\n") }
+        }
         if json {
             try Output.json(r)
             return
