@@ -14,6 +14,17 @@ public enum PromptFamily: String, Sendable, Codable, CaseIterable {
         self = architecture == "qwen2" ? .qwen2 : .standard
     }
 
+    /// The sampling a run uses unless `--temperature` / `--top-p` say otherwise: CWM's (1.0,
+    /// top-p 0.95) for the standard family; for Qwen2 the model's own recommendation (its
+    /// `generation_config.json`: temperature 0.7, top-p 0.8, top-k 20), since at CWM's 1.0 the
+    /// 1.5B model wanders off the protocol and greedy decoding repeats one command.
+    public var defaultSampling: (temperature: Double, topP: Double, topK: Int) {
+        switch self {
+        case .standard: (1.0, 0.95, 0)
+        case .qwen2: (0.7, 0.8, 20)
+        }
+    }
+
     /// Forager's wording of one tool call per turn, with an example, appended to the task prompt.
     public static let singleCallExample = """
         Reply with exactly one tool call per turn and nothing after its closing </tool>; the tool's output comes back in the next message. For example, to list the repository's files, your whole reply would be:

@@ -39,6 +39,12 @@ struct ModelBackendOptions: ParsableArguments {
     @Flag(help: "In-process model: after the thinking part, generate only text that parses as one of CWM's tool calls (changes the model's distribution; recorded in the run's details).")
     var constrainTools = false
 
+    @Option(help: "Sampling temperature of the in-process model or the endpoint (default: CWM's 1.0; for a Qwen2 model in-process its own 0.7 with top-p 0.8, top-k 20; 0: greedy). Recorded in the run's details.")
+    var temperature: Double?
+
+    @Option(name: .customLong("top-p"), help: "Nucleus sampling threshold (default: 0.95, Qwen2's own 0.8 when neither flag is given; 1 when --temperature is 0).")
+    var topP: Double?
+
     /// The backend, ready to run episodes.
     struct Backend {
         var model: any LanguageModel
@@ -81,6 +87,8 @@ struct ModelBackendOptions: ParsableArguments {
         if endpointCooldown <= 0 { throw ValidationError("--endpoint-cooldown must be a positive number of seconds.") }
         if Set(try endpoints()).count != (try endpoints()).count { throw ValidationError("an endpoint is given twice.") }
         if constrainTools && (scripted != nil || endpoint != nil) { throw ValidationError("--constrain-tools applies to the in-process model only (not --scripted or --endpoint).") }
+        if let temperature, temperature < 0 { throw ValidationError("--temperature cannot be negative.") }
+        if let topP, !(topP > 0 && topP <= 1) { throw ValidationError("--top-p must be in (0, 1].") }
     }
 
     /// The model outputs a stored run recorded, played back per instance (`--replay-run`), in
@@ -102,8 +110,10 @@ struct ModelBackendOptions: ParsableArguments {
     }
 
     /// - episode: the episode settings, for `--constrain-tools` (the tools offered and the thinking end marker).
-    /// - temperature: sampling temperature of the in-process model and the endpoint (nil: CWM's 1.0, top-p 0.95; 0: greedy).
-    func makeBackend(episode: EpisodeConfig, temperature: Double? = nil) throws -> Backend {
+    /// - temperature: sampling temperature of the in-process model and the endpoint, over
+    ///   `--temperature` (nil and no flag: CWM's 1.0, top-p 0.95; 0: greedy).
+    func makeBackend(episode: EpisodeConfig, temperature given: Double? = nil) throws -> Backend {
+        let temperature = given ?? self.temperature
         let (path, loaded, format) = try tokenizerModel()
         if let scripted {
             let url = URL(fileURLWithPath: scripted)
@@ -137,9 +147,15 @@ struct ModelBackendOptions: ParsableArguments {
         var details = ["token_counts": "exact", "format": format.name, "prompt_family": family.rawValue,
                        "constrain_tools": constrainTools ? "on" : "off"]
         if let constraint { details["constrained_tools"] = constraint.toolNames.joined(separator: ",") }
-        let sampling = temperature.map { SamplingParameters(temperature: Float($0), topP: $0 == 0 ? 1 : 0.95) }
-            ?? SamplingParameters(temperature: 1.0, topP: 0.95)
-        if let temperature { details["temperature"] = String(temperature) }
+        // The family's sampling unless the flags say otherwise (greedy: no nucleus, no top-k).
+        let preset = family.defaultSampling
+        let chosenTemperature = temperature ?? preset.temperature
+        let chosenTopP = topP ?? (chosenTemperature == 0 ? 1 : temperature == nil ? preset.topP : 0.95)
+        let chosenTopK = temperature == nil && topP == nil ? preset.topK : 0
+        let sampling = SamplingParameters(temperature: Float(chosenTemperature), topK: chosenTopK, topP: Float(chosenTopP))
+        details["temperature"] = String(chosenTemperature)
+        details["top_p"] = String(chosenTopP)
+        if chosenTopK > 0 { details["top_k"] = String(chosenTopK) }
         return Backend(model: InferenceModel(model: loaded, format: format, sampling: sampling, constraint: constraint), format: format,
                        name: URL(fileURLWithPath: path).lastPathComponent, kind: "in-process",
                        details: details, contextLength: loaded.config.contextLength, promptFamily: family)

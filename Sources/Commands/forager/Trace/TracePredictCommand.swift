@@ -37,9 +37,6 @@ struct TracePredictCommand: AsyncParsableCommand {
     @Option(help: "Tokens the model may write for one frame.")
     var maxTokens = 256
 
-    @Option(help: "Sampling temperature (0: greedy).")
-    var temperature = 0.0
-
     @OptionGroup var backend: ModelBackendOptions
 
     @Option(help: "Write every step (prompt position, truth, prediction, score) to this JSONL file.")
@@ -55,7 +52,6 @@ struct TracePredictCommand: AsyncParsableCommand {
         guard !batch.isEmpty || !trace.isEmpty else { throw ValidationError("Give --batch BATCH or --trace ID.") }
         guard steps >= 0 else { throw ValidationError("--steps cannot be negative.") }
         guard maxTokens >= 1 else { throw ValidationError("--max-tokens must be at least 1.") }
-        guard temperature >= 0 else { throw ValidationError("--temperature cannot be negative.") }
         if let limit, limit < 1 { throw ValidationError("--limit must be at least 1.") }
     }
 
@@ -72,7 +68,8 @@ struct TracePredictCommand: AsyncParsableCommand {
             traces.append(found)
         }
         if let limit { traces = Array(traces.prefix(limit)) }
-        let chosen = try backend.makeBackend(episode: EpisodeConfig(), temperature: temperature)
+        // Greedy unless --temperature says otherwise: the debugger's next frame is one answer.
+        let chosen = try backend.makeBackend(episode: EpisodeConfig(), temperature: backend.temperature ?? 0)
         let prediction = TracePrediction(model: chosen.model, format: chosen.format, stepsPerTrace: steps, maxTokens: maxTokens,
                                          contextLength: chosen.contextLength)
         var writer: FileHandle?
