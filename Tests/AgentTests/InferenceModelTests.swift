@@ -36,6 +36,32 @@ struct InferenceModelTests {
         await #expect(throws: CancellationError.self) { _ = try await generation.value }
     }
 
+    @Test("Two conversations that alternate each continue their own KV cache: a later turn runs only its new tokens")
+    func alternatingConversationsKeepTheirCaches() async throws {
+        let model = InferenceModel(model: smolModel, format: chatML, sampling: .greedy, contextLength: 1024, threads: 1, maxSessions: 2)
+        func context(_ text: String) -> TokenizedText { chatML.beginning + chatML.encode(ChatMessage(.user, text)) + chatML.generationPrefix("") }
+        func ask(_ context: TokenizedText) async throws -> ModelAction {
+            try await model.nextAction(ModelRequest(instanceID: "x", attempt: 1, turnIndex: 0, context: context, maxTokens: 6))
+        }
+        let a = context("Name three prime numbers, please."), b = context("Write a haiku about the sea.")
+        let a1 = try await ask(a), b1 = try await ask(b)
+        #expect(a1.prefilledTokens == a.count && b1.prefilledTokens == b.count)
+        // Each continues: its own history is cached, only the reply and the new message run.
+        let more = chatML.encode(ChatMessage(.user, "And two more."))
+        let a2context = a + TokenizedText(text: a1.text, tokens: a1.tokens) + chatML.observationLead(afterActionEndingWith: a1.tokens.last) + more
+            + chatML.generationPrefix("")
+        let a2 = try await ask(a2context)
+        let new = a2context.count - a.count
+        #expect((new - a1.tokens.count...new).contains(a2.prefilledTokens ?? -1), "turn 2 of A prefilled \(a2.prefilledTokens ?? -1) of \(a2context.count)")
+        let b2 = try await ask(b + chatML.encode(ChatMessage(.user, "Another.")) + chatML.generationPrefix(""))
+        #expect((b2.prefilledTokens ?? .max) < b.count, "B's prompt prefix was still cached")
+        // A third conversation with room for two takes the least recently used session (A's).
+        let c = context("Count to five.")
+        #expect(try await ask(c).prefilledTokens ?? 0 > 0)
+        #expect(try await ask(b + chatML.encode(ChatMessage(.user, "Another.")) + chatML.generationPrefix("")).prefilledTokens == 1,
+                "B's session survived the third conversation")
+    }
+
     @Test("CWM markers SmolLM2 lacks cannot be fed to the engine: a clear error")
     func virtualMarkersRejected() async {
         let model = InferenceModel(model: smolModel, format: cwm, sampling: .greedy, contextLength: 512, threads: 1)

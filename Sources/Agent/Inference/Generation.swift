@@ -96,7 +96,8 @@ extension Session {
                                 decodeSeconds: Double(t2 - t1) / 1e9)
     }
 
-    private func commonPrefix(_ prompt: [Int]) -> Int {
+    /// How many leading tokens of `prompt` the cache already holds (at most all but the last).
+    public func commonPrefix(_ prompt: [Int]) -> Int {
         var n = 0
         while n < min(tokens.count, prompt.count) && tokens[n] == prompt[n] { n += 1 }
         return min(n, prompt.count - 1)

@@ -5,10 +5,13 @@ import Inference
 ///
 /// `Inference` generates synchronously and is CPU-bound, so every call runs on this model's own
 /// serial dispatch queue (never on Swift's cooperative pool, which it would starve: Docker I/O
-/// and everything else waits there) and is awaited through a continuation. One `Session` is
-/// kept, so a turn reuses the KV cache of the context it shares with the previous one; episodes
-/// that share a model take turns. Cancelling the awaiting task stops generation at the next
-/// token.
+/// and everything else waits there) and is awaited through a continuation. Episodes that share
+/// the model take turns, each turn on one of up to `maxSessions` sessions (a KV cache each, only
+/// resident where written): the one whose cache its prompt continues, so the turns of episodes
+/// that alternate each reuse their own history instead of prefilling it again; a new
+/// conversation gets a fresh session while there is room, else the least recently used one.
+/// The weights are loaded once whatever the number of episodes. Cancelling the awaiting task
+/// stops generation at the next token.
 public final class InferenceModel: LanguageModel, @unchecked Sendable {
     public struct UnsupportedContext: Error, CustomStringConvertible {
         public let description: String
@@ -22,20 +25,46 @@ public final class InferenceModel: LanguageModel, @unchecked Sendable {
     /// Limits each turn's text (`--constrain-tools`); nil: the model's own distribution.
     public let constraint: (any TokenConstraint)?
     private let queue = DispatchQueue(label: "forager.inference", qos: .userInitiated)
-    /// Touched only on `queue`.
-    private let session: Session
+    /// Conversations kept at once (one KV cache each).
+    public let maxSessions: Int
+    private let requestedContext: Int?, threads: Int?
+    /// Touched only on `queue`: the sessions, most recently used last.
+    private var sessions: [Session]
 
     public init(model: Model, format: any ChatFormat,
                 sampling: SamplingParameters = SamplingParameters(temperature: 1.0, topP: 0.95),
-                contextLength: Int? = nil, threads: Int? = nil, constraint: (any TokenConstraint)? = nil) {
+                contextLength: Int? = nil, threads: Int? = nil, constraint: (any TokenConstraint)? = nil, maxSessions: Int = 4) {
         self.model = model
         self.format = format
         self.sampling = sampling
         self.constraint = constraint
-        session = Session(model: model, contextLength: contextLength, threads: threads)
+        self.maxSessions = max(1, maxSessions)
+        requestedContext = contextLength
+        self.threads = threads
+        sessions = [Session(model: model, contextLength: contextLength, threads: threads)]
     }
 
-    public var contextLength: Int { session.contextLength }
+    public var contextLength: Int { sessions[0].contextLength }
+
+    /// The session for `prompt` (on `queue`): the one it continues, else a new one while there is
+    /// room, else the one sharing the longest prefix (ties: least recently used). Moved last.
+    private func session(for prompt: [Int]) -> Session {
+        let index: Int
+        if let continued = sessions.lastIndex(where: { !$0.tokens.isEmpty && $0.commonPrefix(prompt) == $0.tokens.count }) {
+            index = continued
+        } else if let empty = sessions.firstIndex(where: { $0.tokens.isEmpty }) {
+            index = empty
+        } else if sessions.count < maxSessions {
+            sessions.append(Session(model: model, contextLength: requestedContext, threads: threads))
+            index = sessions.count - 1
+        } else {
+            let shared = sessions.map { $0.commonPrefix(prompt) }
+            index = shared.indices.max { shared[$0] < shared[$1] || (shared[$0] == shared[$1] && $0 > $1) } ?? 0
+        }
+        let chosen = sessions.remove(at: index)
+        sessions.append(chosen)
+        return chosen
+    }
 
     public func nextAction(_ request: ModelRequest) async throws -> ModelAction {
         try Task.checkCancellation()
@@ -44,9 +73,9 @@ public final class InferenceModel: LanguageModel, @unchecked Sendable {
             throw UnsupportedContext(description:
                 "token id \(bad) is not in the model's vocabulary (\(model.config.vocabularySize)): the \(format.name) format's markers are missing from this tokenizer; use a format the model knows (ChatML for SmolLM2)")
         }
-        let room = session.contextLength - prompt.count
+        let room = contextLength - prompt.count
         guard room > 0 else {
-            throw UnsupportedContext(description: "the context (\(prompt.count) tokens) fills the engine's \(session.contextLength)-token window")
+            throw UnsupportedContext(description: "the context (\(prompt.count) tokens) fills the engine's \(contextLength)-token window")
         }
         var parameters = sampling
         parameters.seed = sampling.seed &+ UInt64(request.attempt) &* 1_000_003 &+ UInt64(request.turnIndex)
@@ -58,7 +87,7 @@ public final class InferenceModel: LanguageModel, @unchecked Sendable {
                 queue.async { [self] in
                     guard !cancelled.isSet else { return continuation.resume(throwing: CancellationError()) }
                     do {
-                        let result = try self.session.generate(prompt: prompt, options: options) { _ in !cancelled.isSet }
+                        let result = try self.session(for: prompt).generate(prompt: prompt, options: options) { _ in !cancelled.isSet }
                         continuation.resume(returning: result)
                     } catch {
                         continuation.resume(throwing: error)
@@ -69,12 +98,13 @@ public final class InferenceModel: LanguageModel, @unchecked Sendable {
             cancelled.set()
         }
         if result.stopReason == .cancelled || cancelled.isSet { throw CancellationError() }
-        if result.stopReason == .stopString {
-            return ModelAction(text: result.text, tokens: result.tokens, endedOnStop: true, promptTokens: result.promptTokens,
-                               prefillSeconds: result.prefillSeconds, decodeSeconds: result.decodeSeconds)
-        }
-        return ModelAction.cut(result.tokens, format: format, promptTokens: result.promptTokens,
-                               prefillSeconds: result.prefillSeconds, decodeSeconds: result.decodeSeconds)
+        var action = result.stopReason == .stopString
+            ? ModelAction(text: result.text, tokens: result.tokens, endedOnStop: true, promptTokens: result.promptTokens,
+                          prefillSeconds: result.prefillSeconds, decodeSeconds: result.decodeSeconds)
+            : ModelAction.cut(result.tokens, format: format, promptTokens: result.promptTokens,
+                              prefillSeconds: result.prefillSeconds, decodeSeconds: result.decodeSeconds)
+        action.prefilledTokens = result.prefilledTokens
+        return action
     }
 }
 

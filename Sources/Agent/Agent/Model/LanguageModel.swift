@@ -46,6 +46,9 @@ public struct ModelAction: Sendable, Hashable {
     public var decodeSeconds: Double
     /// Which endpoint of a fleet produced it (nil for every other backend).
     public var servedBy: String?
+    /// Prompt tokens the in-process engine had to run (the rest came from its KV cache); nil
+    /// for other backends.
+    public var prefilledTokens: Int?
 
     public init(text: String, tokens: [Int], endedOnStop: Bool, promptTokens: Int, prefillSeconds: Double = 0, decodeSeconds: Double = 0) {
         self.text = text
