@@ -24,15 +24,16 @@ public final class SwarmTestbed: Sendable {
         self.registry = registry
     }
 
-    /// Builds a testbed of `nodes` engines (about half a minute for three).
+    /// Builds a testbed of `nodes` engines (seconds for three).
     public static func up(nodes: Int = 3) async throws -> SwarmTestbed {
-        let child = try ChildProcess(URL(fileURLWithPath: "/bin/bash"), [script, "up", "--nodes", "\(nodes)"], output: .capture,
-                                     errors: .file(NSTemporaryDirectory() + "swarm-testbed-up.log"))
-        let result = await child.finish(timeout: .seconds(300))
-        let log = (try? String(contentsOfFile: NSTemporaryDirectory() + "swarm-testbed-up.log", encoding: .utf8)) ?? ""
-        guard result.status == 0, !result.timedOut,
-              let directory = result.output.split(separator: "\n").last.map(String.init), !directory.isEmpty else {
-            throw TestFailure(description: "Scripts/swarm-testbed up failed (exit \(result.status)):\n\(log.suffix(3000))")
+        let out = NSTemporaryDirectory() + "swarm-testbed-up-\(UUID().uuidString.prefix(8)).out"
+        let log = out + ".log"
+        defer { for file in [out, log] { try? FileManager.default.removeItem(atPath: file) } }
+        let status = await SpawnedScript.run(["bash", script, "up", "--nodes", "\(nodes)"], stdout: out, stderr: log, timeout: 300)
+        let printed = (try? String(contentsOfFile: out, encoding: .utf8)) ?? ""
+        guard status == 0, let directory = printed.split(separator: "\n").last.map(String.init), !directory.isEmpty else {
+            let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+            throw TestFailure(description: "Scripts/swarm-testbed up failed (exit \(status.map(String.init) ?? "timeout")):\n\(text.suffix(3000))")
         }
         let text = (try? String(contentsOfFile: directory + "/testbed.env", encoding: .utf8)) ?? ""
         var facts: [String: String] = [:]
@@ -45,20 +46,24 @@ public final class SwarmTestbed: Sendable {
         return try SwarmTestbed(directory: directory, facts: facts)
     }
 
-    /// Stops node `index`'s engine (1-based) as a service manager would, and waits for it.
+    /// Stops node `index`'s engine (1-based) as a service manager would, and waits for it. Runs
+    /// on the calling thread (for `watchOffPool` actions).
     public func stopNode(_ index: Int, kill: Bool = false) {
-        _ = try? ChildProcess.run(["bash", Self.script, "stop-node", directory, "\(index)"] + (kill ? ["--kill"] : []))
+        _ = SpawnedScript.runBlocking(["bash", Self.script, "stop-node", directory, "\(index)"] + (kill ? ["--kill"] : []),
+                                      stdout: "/dev/null", stderr: directory + "/stop-node.log", timeout: 120)
     }
 
     public func startNode(_ index: Int) async throws {
-        let child = try ChildProcess(URL(fileURLWithPath: "/bin/bash"), [Self.script, "start-node", directory, "\(index)"])
-        let result = await child.finish(timeout: .seconds(120))
-        guard result.status == 0 else { throw TestFailure(description: "swarm-testbed start-node \(index) failed: \(result.output)") }
+        let status = await SpawnedScript.run(["bash", Self.script, "start-node", directory, "\(index)"],
+                                             stdout: "/dev/null", stderr: directory + "/start-node.log", timeout: 120)
+        guard status == 0 else {
+            let text = (try? String(contentsOfFile: directory + "/start-node.log", encoding: .utf8)) ?? ""
+            throw TestFailure(description: "swarm-testbed start-node \(index) failed: \(text.suffix(2000))")
+        }
     }
 
     /// Removes everything the testbed made (engines, namespaces, bridge, registry, files).
     public func down() async {
-        guard let child = try? ChildProcess(URL(fileURLWithPath: "/bin/bash"), [Self.script, "down", directory]) else { return }
-        _ = await child.finish(timeout: .seconds(180))
+        _ = await SpawnedScript.run(["bash", Self.script, "down", directory], stdout: "/dev/null", stderr: "/dev/null", timeout: 180)
     }
 }

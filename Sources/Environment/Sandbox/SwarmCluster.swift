@@ -134,15 +134,30 @@ public actor SwarmCluster {
                 try? await manager.removeService(serviceID)
                 throw .swarm("the swarm task of \(image) runs but names no node or container")
             }
+            let client: DockerClient
             do {
-                let client = try await nodeClient(nodeID)
-                placedOn[nodeID, default: 0] += 1
-                return SwarmPlacement(serviceID: serviceID, nodeID: nodeID, containerID: containerID, client: client)
+                client = try await nodeClient(nodeID)
             } catch {
                 lastProblem = error.description
                 avoid(nodeID)
                 try? await manager.removeService(serviceID)
+                continue
             }
+            let placement = SwarmPlacement(serviceID: serviceID, nodeID: nodeID, containerID: containerID, client: client)
+            if !config.network {
+                // A service cannot ask for no network: only a node without a default bridge
+                // leaves it with loopback alone. Checked, never assumed.
+                let networks = (try? await client.inspectContainer(containerID))?.networkSettings?.networks ?? [:]
+                let attached = networks.filter { $0.key != "none" && $0.value.isJoined }.keys.sorted()
+                if !attached.isEmpty {
+                    await release(placement)
+                    throw .swarm("swarm node \(nodeID) attached an offline sandbox to \(attached.joined(separator: ", ")): a swarm "
+                                 + "service cannot ask for no network, so nodes must run dockerd with --bridge=none (as "
+                                 + "Scripts/swarm-testbed does); or allow the sandboxes network with --network")
+                }
+            }
+            placedOn[nodeID, default: 0] += 1
+            return placement
         }
         throw .swarm("no node took the sandbox of \(image): \(lastProblem)")
     }
@@ -247,7 +262,9 @@ public actor SwarmCluster {
             container: .init(image: image, command: container.cmd, env: container.env, dir: container.workingDir,
                              labels: container.labels, initProcess: true, capabilityDrop: host?.capDrop),
             limits: resources, reservations: reservations, constraints: constraints,
-            networks: config.network ? [] : ["none"])
+            // No networks either way: swarm has no "none" network (it fails the task); a node
+            // started with --bridge=none then gives the task loopback only, checked in `place`.
+            networks: [])
     }
 
     static func split(_ image: String) -> (repository: String, tag: String) {

@@ -37,10 +37,25 @@ public struct ContainerInspect: Decodable, Sendable {
     public let state: State
     public let config: Config
     public let hostConfig: HostConfig?
+    public let networkSettings: NetworkSettings?
+
+    /// The networks the container is attached to, by name.
+    public struct NetworkSettings: Decodable, Sendable {
+        public struct Attachment: Decodable, Sendable {
+            /// Empty when the network is named but no endpoint joined it (a swarm task on a
+            /// node without its default bridge lists `bridge` so).
+            public let endpointID: String?
+            public let ipAddress: String?
+            enum CodingKeys: String, CodingKey { case endpointID = "EndpointID", ipAddress = "IPAddress" }
+            public var isJoined: Bool { !(endpointID ?? "").isEmpty || !(ipAddress ?? "").isEmpty }
+        }
+        public let networks: [String: Attachment]?
+        enum CodingKeys: String, CodingKey { case networks = "Networks" }
+    }
 
     enum CodingKeys: String, CodingKey {
         case id = "Id", name = "Name", created = "Created", image = "Image", state = "State", config = "Config"
-        case hostConfig = "HostConfig"
+        case hostConfig = "HostConfig", networkSettings = "NetworkSettings"
     }
 }
 
