@@ -62,6 +62,49 @@ struct InferenceModelTests {
                 "B's session survived the third conversation")
     }
 
+    @Test("Batched decoding: one forward pass over several sessions gives each the logits it would get alone")
+    func decodeBatchMatchesSingleDecoding() throws {
+        let prompts = ["def add(a, b):", "The capital of France is", "1, 2, 3, 4,"].map { smolModel.tokenizer.encode($0) }
+        let alone = prompts.map { _ in Session(model: smolModel, contextLength: 256, threads: 1) }
+        let together = prompts.map { _ in Session(model: smolModel, contextLength: 256, threads: 1) }
+        var next: [Int] = []
+        for (i, prompt) in prompts.enumerated() {
+            let logits = try alone[i].prefill(prompt: prompt)
+            _ = try together[i].prefill(prompt: prompt)
+            next.append(logits.indices.max { logits[$0] < logits[$1] } ?? 0)
+        }
+        for _ in 0..<6 {
+            let batched = try together[0].decodeBatch(together, next)
+            var following: [Int] = []
+            for i in prompts.indices {
+                let single = try alone[i].evaluate([next[i]])
+                let row = Array(batched[i])
+                #expect(zip(single, row).map { abs($0 - $1) }.max() ?? 1 < 1e-4, "sequence \(i) differs")
+                following.append(row.indices.max { row[$0] < row[$1] } ?? 0)
+            }
+            next = following
+        }
+        #expect(together.map { $0.tokens } == alone.map { $0.tokens })
+    }
+
+    @Test("Turns asked for at once are decoded together and come out as they would one by one")
+    func concurrentTurnsMatchSequentialOnes() async throws {
+        func context(_ text: String) -> TokenizedText { chatML.beginning + chatML.encode(ChatMessage(.user, text)) + chatML.generationPrefix("") }
+        let contexts = [context("Name a colour."), context("Write one word about cats."), context("Say hi.")]
+        func request(_ c: TokenizedText) -> ModelRequest { ModelRequest(instanceID: "x", attempt: 1, turnIndex: 0, context: c, maxTokens: 10) }
+        let sequential = InferenceModel(model: smolModel, format: chatML, sampling: .greedy, contextLength: 512, threads: 1)
+        var one: [[Int]] = []
+        for c in contexts { one.append(try await sequential.nextAction(request(c)).tokens) }
+        let batched = InferenceModel(model: smolModel, format: chatML, sampling: .greedy, contextLength: 512, threads: 1)
+        let together = try await withThrowingTaskGroup(of: (Int, [Int]).self) { group in
+            for (i, c) in contexts.enumerated() { group.addTask { (i, try await batched.nextAction(request(c)).tokens) } }
+            var out = Array(repeating: [Int](), count: contexts.count)
+            for try await (i, tokens) in group { out[i] = tokens }
+            return out
+        }
+        #expect(together == one)
+    }
+
     @Test("CWM markers SmolLM2 lacks cannot be fed to the engine: a clear error")
     func virtualMarkersRejected() async {
         let model = InferenceModel(model: smolModel, format: cwm, sampling: .greedy, contextLength: 512, threads: 1)

@@ -34,66 +34,132 @@ public struct GenerationResult: Sendable {
     public var decodeSeconds: Double
 }
 
+/// One generation as a sequence of steps: the prompt is prefilled when it is made, then each
+/// `advance(logits)` samples the next token from the logits after the last one and says whether
+/// that token must be run next (`Session.generate` runs it alone; `Session.decodeBatch` runs the
+/// next tokens of several generations in one forward pass).
+public struct Generation {
+    public let session: Session
+    let options: GenerationOptions
+    let onText: ((String) -> Bool)?
+    private let stops: Set<Int>
+    private var sampler: Sampler
+    private let promptCount: Int, cachedBefore: Int
+    private let t0: UInt64, t1: UInt64
+    private var out: [Int] = []
+    private var streamer = TextStreamer()
+    private var text = ""
+    private var reason = GenerationResult.StopReason.length
+    private var sent = 0
+    private var bytes: [UInt8] = []  // generated so far, for the constraint
+    private var finished = false
+
+    /// Prefills `prompt` (reusing the session's cached prefix) and returns the generation with
+    /// the logits its first step samples from (valid until the session's next call).
+    public static func start(_ session: Session, prompt: [Int], options: GenerationOptions,
+                             onText: ((String) -> Bool)? = nil) throws -> (Generation, UnsafeBufferPointer<Float>) {
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        let cached = session.commonPrefix(prompt)
+        let logits = try session.prefillInPlace(prompt: prompt)
+        let generation = Generation(session: session, options: options, onText: onText, prompt: prompt.count, cached: cached,
+                                    t0: t0, t1: DispatchTime.now().uptimeNanoseconds)
+        return (generation, logits)
+    }
+
+    private init(session: Session, options: GenerationOptions, onText: ((String) -> Bool)?, prompt: Int, cached: Int, t0: UInt64, t1: UInt64) {
+        self.session = session
+        self.options = options
+        self.onText = onText
+        stops = options.stopIds ?? session.model.tokenizer.stopIds
+        sampler = Sampler(options.sampling)
+        promptCount = prompt
+        cachedBefore = cached
+        self.t0 = t0
+        self.t1 = t1
+        if options.maxTokens <= 0 { finished = true }
+    }
+
+    public var isFinished: Bool { finished }
+
+    /// The result of a turn that never started.
+    public static let emptyResult = GenerationResult(tokens: [], text: "", stopReason: .cancelled, promptTokens: 0,
+                                                     prefilledTokens: 0, prefillSeconds: 0, decodeSeconds: 0)
+
+    /// Samples the next token from `logits`; returns it when it must be evaluated before the next
+    /// step, nil when the generation is over.
+    public mutating func advance(_ logits: UnsafeBufferPointer<Float>) -> Int? {
+        guard !finished else { return nil }
+        let tok = session.model.tokenizer
+        let next: Int
+        if let constraint = options.constraint {
+            let stops = self.stops, bytes = self.bytes
+            let allowed = { (id: Int) -> Bool in
+                if stops.contains(id) { return constraint.verdict(bytes) == .complete }
+                return !tok.isSpecial[id] && constraint.verdict(bytes + tok.tokenBytes[id]) != .invalid
+            }
+            guard let chosen = sampler.sample(logits, allowed: allowed) else { return finish() }
+            next = chosen
+            self.bytes += tok.tokenBytes[next]
+        } else {
+            next = sampler.sample(logits)
+        }
+        out.append(next)
+        if stops.contains(next) { reason = .stopToken; return finish() }
+        text += streamer.push(tok.isSpecial[next] ? Array(tok.tokenBytes[next]) : tok.tokenBytes[next])
+        for s in options.stopStrings where !s.isEmpty {
+            if let r = text.range(of: s) {
+                text = String(text[..<r.lowerBound])
+                reason = .stopString
+                return finish()
+            }
+        }
+        // Hold back a tail that could still become a stop string.
+        let hold = options.stopStrings.map { $0.count - 1 }.max() ?? 0
+        if let onText, text.count - hold > sent {
+            let upto = text.index(text.startIndex, offsetBy: text.count - hold)
+            let chunk = String(text[text.index(text.startIndex, offsetBy: sent)..<upto])
+            sent = text.count - hold
+            if !onText(chunk) { reason = .cancelled; return finish() }
+        }
+        if out.count >= options.maxTokens || session.tokens.count >= session.contextLength { return finish() }
+        return next
+    }
+
+    /// Ends the generation early (cancelled).
+    public mutating func cancel() {
+        guard !finished else { return }
+        reason = .cancelled
+        _ = finish()
+    }
+
+    private mutating func finish() -> Int? {
+        finished = true
+        if reason != .stopString { text += streamer.flush() }
+        if let onText, text.count > sent, reason != .cancelled {
+            _ = onText(String(text[text.index(text.startIndex, offsetBy: sent)...]))
+        }
+        return nil
+    }
+
+    /// The result so far (final once `isFinished`).
+    public func result() -> GenerationResult {
+        let t2 = DispatchTime.now().uptimeNanoseconds
+        return GenerationResult(tokens: out, text: text, stopReason: reason, promptTokens: promptCount,
+                                prefilledTokens: promptCount - cachedBefore, prefillSeconds: Double(t1 - t0) / 1e9,
+                                decodeSeconds: Double(t2 - t1) / 1e9)
+    }
+}
+
 extension Session {
     /// Generates a continuation of `prompt`, reusing the cached prefix. `onText` receives text
     /// as it is decoded (complete UTF-8 only) and may return false to stop.
     public func generate(prompt: [Int], options: GenerationOptions = .init(),
                          onText: ((String) -> Bool)? = nil) throws -> GenerationResult {
-        let tok = model.tokenizer
-        let stops = options.stopIds ?? tok.stopIds
-        var sampler = Sampler(options.sampling)
-        let t0 = DispatchTime.now().uptimeNanoseconds
-        let cachedBefore = commonPrefix(prompt)
-        var logits = try prefillInPlace(prompt: prompt)
-        let t1 = DispatchTime.now().uptimeNanoseconds
-        var out: [Int] = []
-        var streamer = TextStreamer()
-        var text = ""
-        var reason = GenerationResult.StopReason.length
-        var sent = 0
-        var bytes: [UInt8] = []  // generated so far, for the constraint
-        loop: while out.count < options.maxTokens {
-            let next: Int
-            if let constraint = options.constraint {
-                let allowed = { (id: Int) -> Bool in
-                    if stops.contains(id) { return constraint.verdict(bytes) == .complete }
-                    return !tok.isSpecial[id] && constraint.verdict(bytes + tok.tokenBytes[id]) != .invalid
-                }
-                guard let chosen = sampler.sample(logits, allowed: allowed) else { break }
-                next = chosen
-                bytes += tok.tokenBytes[next]
-            } else {
-                next = sampler.sample(logits)
-            }
-            out.append(next)
-            if stops.contains(next) { reason = .stopToken; break }
-            text += streamer.push(tok.isSpecial[next] ? Array(tok.tokenBytes[next]) : tok.tokenBytes[next])
-            for s in options.stopStrings where !s.isEmpty {
-                if let r = text.range(of: s) {
-                    text = String(text[..<r.lowerBound])
-                    reason = .stopString
-                    break loop
-                }
-            }
-            // Hold back a tail that could still become a stop string.
-            let hold = options.stopStrings.map { $0.count - 1 }.max() ?? 0
-            if let onText, text.count - hold > sent {
-                let upto = text.index(text.startIndex, offsetBy: text.count - hold)
-                let chunk = String(text[text.index(text.startIndex, offsetBy: sent)..<upto])
-                sent = text.count - hold
-                if !onText(chunk) { reason = .cancelled; break }
-            }
-            if out.count == options.maxTokens || tokens.count >= contextLength { break }
+        var (generation, logits) = try Generation.start(self, prompt: prompt, options: options, onText: onText)
+        while let next = generation.advance(logits) {
             logits = try evaluateInPlace([next])
         }
-        if reason != .stopString { text += streamer.flush() }
-        if let onText, text.count > sent, reason != .cancelled {
-            _ = onText(String(text[text.index(text.startIndex, offsetBy: sent)...]))
-        }
-        let t2 = DispatchTime.now().uptimeNanoseconds
-        return GenerationResult(tokens: out, text: text, stopReason: reason, promptTokens: prompt.count,
-                                prefilledTokens: prompt.count - cachedBefore, prefillSeconds: Double(t1 - t0) / 1e9,
-                                decodeSeconds: Double(t2 - t1) / 1e9)
+        return generation.result()
     }
 
     /// How many leading tokens of `prompt` the cache already holds (at most all but the last).

@@ -25,6 +25,9 @@ public final class Session {
     // Per-batch activations.
     private let x, xb, q, k, v, att, tmp, hb, hb2, cosT, sinT: UnsafeMutablePointer<Float>
     private let logitsBuf: UnsafeMutablePointer<Float>
+    /// Logits of a `decodeBatch`, one row per session (grown on demand).
+    private var batchLogits: UnsafeMutablePointer<Float>?
+    private var batchLogitsCapacity = 0
     private let mmScratch: UnsafeMutableRawPointer
     private let attScratch: UnsafeMutablePointer<Float>
 
@@ -74,6 +77,7 @@ public final class Session {
         for p in vCache { free(p) }
         for p in [x, xb, q, k, v, att, tmp, hb, hb2, cosT, sinT, logitsBuf, attScratch] { p.deallocate() }
         mmScratch.deallocate()
+        batchLogits?.deallocate()
     }
 
     /// Forgets everything cached.
@@ -132,6 +136,95 @@ public final class Session {
             i += n
         }
         return UnsafeBufferPointer(start: logitsBuf, count: model.output.rows)
+    }
+
+    /// Runs one new token of each of `sessions` (of this session's model, each at its own
+    /// position, with its own KV cache) in one forward pass on this session's buffers and
+    /// threads: the weights are read once for all of them. Returns the logits after each token,
+    /// row by row (valid until the next call on this session). The same numbers as evaluating
+    /// each token alone on its own session: every row is quantized, multiplied and attended on
+    /// its own.
+    public func decodeBatch(_ sessions: [Session], _ next: [Int]) throws -> [UnsafeBufferPointer<Float>] {
+        guard !sessions.isEmpty, sessions.count == next.count, sessions.count <= batchSize else {
+            throw InferenceError.invalidArgument("decodeBatch: \(sessions.count) sessions, \(next.count) tokens, batch size \(batchSize)")
+        }
+        guard Set(sessions.map(ObjectIdentifier.init)).count == sessions.count else {
+            throw InferenceError.invalidArgument("decodeBatch: a session appears twice")
+        }
+        let vocab = model.embedding.rows
+        for (session, id) in zip(sessions, next) {
+            guard session.model === model else { throw InferenceError.invalidArgument("decodeBatch: a session of another model") }
+            guard session.tokens.count < session.contextLength else {
+                throw InferenceError.invalidArgument("context full: \(session.tokens.count) cached + 1 new > \(session.contextLength) tokens")
+            }
+            guard id >= 0 && id < vocab else { throw InferenceError.invalidArgument("token id \(id) outside the vocabulary (0..<\(vocab))") }
+        }
+        let rowsNeeded = sessions.count * model.output.rows
+        if batchLogitsCapacity < rowsNeeded {
+            batchLogits?.deallocate()
+            batchLogits = UnsafeMutablePointer<Float>.allocate(capacity: rowsNeeded)
+            batchLogitsCapacity = rowsNeeded
+        }
+        guard let logits = batchLogits else { return [] }
+        forwardRows(sessions, next, logits: logits)
+        for (session, id) in zip(sessions, next) { session.tokens.append(id) }
+        return (0..<sessions.count).map { UnsafeBufferPointer(start: logits + $0 * model.output.rows, count: model.output.rows) }
+    }
+
+    /// `forward` for one token in each of several sessions (row t: `next[t]` at the end of `sessions[t]`).
+    private func forwardRows(_ sessions: [Session], _ next: [Int], logits: UnsafeMutablePointer<Float>) {
+        let c = model.config
+        let n = sessions.count, d = c.embeddingLength, hd = c.headDim
+        let qDim = c.headCount * hd, kvDim = c.kvHeadCount * hd, ff = c.feedForwardLength
+        for (t, id) in next.enumerated() { model.embedding.row(id, into: x + t * d) }
+        let scale = 1 / Float(hd).squareRoot()
+        let half = hd / 2
+        for t in 0..<n {
+            let position = sessions[t].tokens.count
+            for i in 0..<half {
+                let theta = Float(position) * model.inverseFrequencies[i]
+                cosT[t * half + i] = cos(theta)
+                sinT[t * half + i] = sin(theta)
+            }
+        }
+        for (l, layer) in model.layers.enumerated() {
+            layer.attnNorm.withUnsafeBufferPointer { w in
+                for t in 0..<n { ik_rmsnorm(x + t * d, w.baseAddress, xb + t * d, Int32(d), c.rmsNormEpsilon) }
+            }
+            ik_matmul3(pool, Int32(layer.wq.type.rawValue), layer.wq.data, Int32(qDim), Int32(layer.wk.type.rawValue), layer.wk.data,
+                       Int32(kvDim), Int32(layer.wv.type.rawValue), layer.wv.data, Int32(kvDim), Int32(d), xb, Int32(n), q, k, v, mmScratch)
+            addBias(layer.qBias, to: q, rows: n, width: qDim)
+            addBias(layer.kBias, to: k, rows: n, width: kvDim)
+            addBias(layer.vBias, to: v, rows: n, width: kvDim)
+            let neox: Int32 = c.ropeNeox ? 1 : 0
+            for t in 0..<n {
+                let session = sessions[t], position = Int32(session.tokens.count)
+                ik_rope(q + t * qDim, Int32(c.headCount), Int32(hd), cosT + t * half, sinT + t * half, neox)
+                ik_rope(k + t * kvDim, Int32(c.kvHeadCount), Int32(hd), cosT + t * half, sinT + t * half, neox)
+                let slots = Int32(session.cacheSlots[l])
+                ik_store_kv(session.kCache[l], slots, Int32(kvDim), k + t * kvDim, 1, position)
+                ik_store_kv(session.vCache[l], slots, Int32(kvDim), v + t * kvDim, 1, position)
+                ik_attention(pool, q + t * qDim, session.kCache[l], session.vCache[l], slots, 1, position, Int32(c.headCount),
+                             Int32(c.kvHeadCount), Int32(hd), Int32(layer.window ?? 0), scale, att + t * qDim, attScratch)
+            }
+            matmul(layer.wo, att, n, tmp)
+            for i in 0..<(n * d) { x[i] += tmp[i] }
+            layer.ffnNorm.withUnsafeBufferPointer { w in
+                for t in 0..<n { ik_rmsnorm(x + t * d, w.baseAddress, xb + t * d, Int32(d), c.rmsNormEpsilon) }
+            }
+            if layer.gate.type == layer.up.type {
+                ik_matmul2(pool, Int32(layer.gate.type.rawValue), layer.gate.data, layer.up.data, Int32(ff), Int32(d), xb, Int32(n), hb, hb2, mmScratch)
+            } else {
+                matmul(layer.gate, xb, n, hb); matmul(layer.up, xb, n, hb2)
+            }
+            ik_swiglu(hb, hb2, Int32(n * ff))
+            matmul(layer.down, hb, n, tmp)
+            for i in 0..<(n * d) { x[i] += tmp[i] }
+        }
+        model.outputNorm.withUnsafeBufferPointer { w in
+            for t in 0..<n { ik_rmsnorm(x + t * d, w.baseAddress, xb + t * d, Int32(d), c.rmsNormEpsilon) }
+        }
+        matmul(model.output, xb, n, logits)
     }
 
     private func matmul(_ w: WeightMatrix, _ input: UnsafePointer<Float>, _ n: Int, _ out: UnsafeMutablePointer<Float>) {

@@ -5,8 +5,10 @@ import Inference
 ///
 /// `Inference` generates synchronously and is CPU-bound, so every call runs on this model's own
 /// serial dispatch queue (never on Swift's cooperative pool, which it would starve: Docker I/O
-/// and everything else waits there) and is awaited through a continuation. Episodes that share
-/// the model take turns, each turn on one of up to `maxSessions` sessions (a KV cache each, only
+/// and everything else waits there) and is awaited through a continuation. Turns of episodes that
+/// share the model run together (continuous batching: each new turn's prompt is prefilled, then
+/// every running turn's next token goes through one forward pass), each on one of up to
+/// `maxSessions` sessions (a KV cache each, only
 /// resident where written): the one whose cache its prompt continues, so the turns of episodes
 /// that alternate each reuse their own history instead of prefilling it again; a new
 /// conversation gets a fresh session while there is room, else the least recently used one.
@@ -46,24 +48,128 @@ public final class InferenceModel: LanguageModel, @unchecked Sendable {
 
     public var contextLength: Int { sessions[0].contextLength }
 
-    /// The session for `prompt` (on `queue`): the one it continues, else a new one while there is
-    /// room, else the one sharing the longest prefix (ties: least recently used). Moved last.
-    private func session(for prompt: [Int]) -> Session {
+    /// The session for `prompt` (on `queue`), among those no running generation holds: the one
+    /// it continues, else a new one while there is room, else the one sharing the longest prefix
+    /// (ties: least recently used). Moved last. Nil when every session is busy.
+    private func session(for prompt: [Int], busy: Set<ObjectIdentifier>) -> Session? {
+        let free = sessions.indices.filter { !busy.contains(ObjectIdentifier(sessions[$0])) }
         let index: Int
-        if let continued = sessions.lastIndex(where: { !$0.tokens.isEmpty && $0.commonPrefix(prompt) == $0.tokens.count }) {
+        if let continued = free.last(where: { !sessions[$0].tokens.isEmpty && sessions[$0].commonPrefix(prompt) == sessions[$0].tokens.count }) {
             index = continued
-        } else if let empty = sessions.firstIndex(where: { $0.tokens.isEmpty }) {
+        } else if let empty = free.first(where: { sessions[$0].tokens.isEmpty }) {
             index = empty
         } else if sessions.count < maxSessions {
             sessions.append(Session(model: model, contextLength: requestedContext, threads: threads))
             index = sessions.count - 1
+        } else if !free.isEmpty {
+            let shared = free.map { sessions[$0].commonPrefix(prompt) }
+            let best = shared.indices.max { shared[$0] < shared[$1] || (shared[$0] == shared[$1] && $0 > $1) } ?? 0
+            index = free[best]
         } else {
-            let shared = sessions.map { $0.commonPrefix(prompt) }
-            index = shared.indices.max { shared[$0] < shared[$1] || (shared[$0] == shared[$1] && $0 > $1) } ?? 0
+            return nil
         }
         let chosen = sessions.remove(at: index)
         sessions.append(chosen)
         return chosen
+    }
+
+    /// One turn waiting for, or in, generation.
+    private final class Job: @unchecked Sendable {
+        let prompt: [Int]
+        let options: GenerationOptions
+        let cancelled: CancellationFlag
+        let continuation: CheckedContinuation<GenerationResult, any Error>
+        var generation: Generation?
+        var next = 0
+
+        init(prompt: [Int], options: GenerationOptions, cancelled: CancellationFlag,
+             continuation: CheckedContinuation<GenerationResult, any Error>) {
+            self.prompt = prompt
+            self.options = options
+            self.cancelled = cancelled
+            self.continuation = continuation
+        }
+    }
+
+    private let pendingLock = NSLock()
+    /// Guarded by `pendingLock`: turns not yet taken by the driver, and whether it runs.
+    private var pending: [Job] = []
+    private var driving = false
+
+    private func submit(_ job: Job) {
+        let start = pendingLock.withLock { () -> Bool in
+            pending.append(job)
+            if driving { return false }
+            driving = true
+            return true
+        }
+        if start { queue.async { [self] in drive() } }
+    }
+
+    /// Continuous batching, on `queue`: turns are admitted as they come (their prompts
+    /// prefilled one by one on a free session), and every step decodes the next token of each
+    /// running turn in one forward pass; a finished turn leaves the batch at once. Runs until no
+    /// turn is left.
+    private func drive() {
+        var active: [Job] = [], waiting: [Job] = []
+        while true {
+            waiting += pendingLock.withLock { () -> [Job] in
+                defer { pending.removeAll() }
+                return pending
+            }
+            var stillWaiting: [Job] = []
+            for job in waiting {
+                if job.cancelled.isSet { job.continuation.resume(throwing: CancellationError()); continue }
+                let busy = Set(active.compactMap { $0.generation.map { ObjectIdentifier($0.session) } })
+                guard let session = session(for: job.prompt, busy: busy) else { stillWaiting.append(job); continue }
+                do {
+                    var (generation, logits) = try Generation.start(session, prompt: job.prompt, options: job.options)
+                    if let next = generation.advance(logits) {
+                        job.generation = generation
+                        job.next = next
+                        active.append(job)
+                    } else {
+                        job.continuation.resume(returning: generation.result())
+                    }
+                } catch {
+                    job.continuation.resume(throwing: error)
+                }
+            }
+            waiting = stillWaiting
+            if active.isEmpty {
+                if waiting.isEmpty {
+                    let idle = pendingLock.withLock { () -> Bool in
+                        if pending.isEmpty { driving = false }
+                        return !driving
+                    }
+                    if idle { return }
+                }
+                continue
+            }
+            for job in active where job.cancelled.isSet { job.generation?.cancel() }
+            let running = active.filter { !($0.generation?.isFinished ?? true) }
+            for job in active where job.generation?.isFinished ?? true {
+                job.continuation.resume(returning: job.generation?.result() ?? Generation.emptyResult)
+            }
+            active = running
+            guard let driver = active.first?.generation?.session else { continue }
+            do {
+                let logits = try driver.decodeBatch(active.compactMap { $0.generation?.session }, active.map(\.next))
+                var next: [Job] = []
+                for (job, row) in zip(active, logits) {
+                    if let token = job.generation?.advance(row) {
+                        job.next = token
+                        next.append(job)
+                    } else {
+                        job.continuation.resume(returning: job.generation?.result() ?? Generation.emptyResult)
+                    }
+                }
+                active = next
+            } catch {
+                for job in active { job.continuation.resume(throwing: error) }
+                active = []
+            }
+        }
     }
 
     public func nextAction(_ request: ModelRequest) async throws -> ModelAction {
@@ -84,15 +190,7 @@ public final class InferenceModel: LanguageModel, @unchecked Sendable {
         let cancelled = CancellationFlag()
         let result: GenerationResult = try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
-                queue.async { [self] in
-                    guard !cancelled.isSet else { return continuation.resume(throwing: CancellationError()) }
-                    do {
-                        let result = try self.session(for: prompt).generate(prompt: prompt, options: options) { _ in !cancelled.isSet }
-                        continuation.resume(returning: result)
-                    } catch {
-                        continuation.resume(throwing: error)
-                    }
-                }
+                submit(Job(prompt: prompt, options: options, cancelled: cancelled, continuation: continuation))
             }
         } onCancel: {
             cancelled.set()
