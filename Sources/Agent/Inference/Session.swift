@@ -175,7 +175,7 @@ public final class Session {
     private func forwardRows(_ sessions: [Session], _ next: [Int], logits: UnsafeMutablePointer<Float>) {
         let c = model.config
         let n = sessions.count, d = c.embeddingLength, hd = c.headDim
-        let qDim = c.headCount * hd, kvDim = c.kvHeadCount * hd, ff = c.feedForwardLength
+        let qDim = c.headCount * hd, kvDim = c.kvHeadCount * hd
         for (t, id) in next.enumerated() { model.embedding.row(id, into: x + t * d) }
         let scale = 1 / Float(hd).squareRoot()
         let half = hd / 2
@@ -188,14 +188,7 @@ public final class Session {
             }
         }
         for (l, layer) in model.layers.enumerated() {
-            layer.attnNorm.withUnsafeBufferPointer { w in
-                for t in 0..<n { ik_rmsnorm(x + t * d, w.baseAddress, xb + t * d, Int32(d), c.rmsNormEpsilon) }
-            }
-            ik_matmul3(pool, Int32(layer.wq.type.rawValue), layer.wq.data, Int32(qDim), Int32(layer.wk.type.rawValue), layer.wk.data,
-                       Int32(kvDim), Int32(layer.wv.type.rawValue), layer.wv.data, Int32(kvDim), Int32(d), xb, Int32(n), q, k, v, mmScratch)
-            addBias(layer.qBias, to: q, rows: n, width: qDim)
-            addBias(layer.kBias, to: k, rows: n, width: kvDim)
-            addBias(layer.vBias, to: v, rows: n, width: kvDim)
+            projectQKV(layer, rows: n)
             let neox: Int32 = c.ropeNeox ? 1 : 0
             for t in 0..<n {
                 let session = sessions[t], position = Int32(session.tokens.count)
@@ -207,24 +200,45 @@ public final class Session {
                 ik_attention(pool, q + t * qDim, session.kCache[l], session.vCache[l], slots, 1, position, Int32(c.headCount),
                              Int32(c.kvHeadCount), Int32(hd), Int32(layer.window ?? 0), scale, att + t * qDim, attScratch)
             }
-            matmul(layer.wo, att, n, tmp)
-            for i in 0..<(n * d) { x[i] += tmp[i] }
-            layer.ffnNorm.withUnsafeBufferPointer { w in
-                for t in 0..<n { ik_rmsnorm(x + t * d, w.baseAddress, xb + t * d, Int32(d), c.rmsNormEpsilon) }
-            }
-            if layer.gate.type == layer.up.type {
-                ik_matmul2(pool, Int32(layer.gate.type.rawValue), layer.gate.data, layer.up.data, Int32(ff), Int32(d), xb, Int32(n), hb, hb2, mmScratch)
-            } else {
-                matmul(layer.gate, xb, n, hb); matmul(layer.up, xb, n, hb2)
-            }
-            ik_swiglu(hb, hb2, Int32(n * ff))
-            matmul(layer.down, hb, n, tmp)
-            for i in 0..<(n * d) { x[i] += tmp[i] }
+            attentionOutputAndFeedForward(layer, rows: n)
         }
         model.outputNorm.withUnsafeBufferPointer { w in
             for t in 0..<n { ik_rmsnorm(x + t * d, w.baseAddress, xb + t * d, Int32(d), c.rmsNormEpsilon) }
         }
         matmul(model.output, xb, n, logits)
+    }
+
+    /// Normalises the `rows` rows of `x` into `xb` and projects them to `q`, `k`, `v` (biases added).
+    private func projectQKV(_ layer: LayerWeights, rows n: Int) {
+        let c = model.config, d = c.embeddingLength
+        let qDim = c.headCount * c.headDim, kvDim = c.kvHeadCount * c.headDim
+        layer.attnNorm.withUnsafeBufferPointer { w in
+            for t in 0..<n { ik_rmsnorm(x + t * d, w.baseAddress, xb + t * d, Int32(d), c.rmsNormEpsilon) }
+        }
+        ik_matmul3(pool, Int32(layer.wq.type.rawValue), layer.wq.data, Int32(qDim), Int32(layer.wk.type.rawValue), layer.wk.data,
+                   Int32(kvDim), Int32(layer.wv.type.rawValue), layer.wv.data, Int32(kvDim), Int32(d), xb, Int32(n), q, k, v, mmScratch)
+        addBias(layer.qBias, to: q, rows: n, width: qDim)
+        addBias(layer.kBias, to: k, rows: n, width: kvDim)
+        addBias(layer.vBias, to: v, rows: n, width: kvDim)
+    }
+
+    /// The attention output projection of `att` added to `x`, then the SwiGLU feed-forward block
+    /// added to `x`, for `rows` rows.
+    private func attentionOutputAndFeedForward(_ layer: LayerWeights, rows n: Int) {
+        let c = model.config, d = c.embeddingLength, ff = c.feedForwardLength
+        matmul(layer.wo, att, n, tmp)
+        for i in 0..<(n * d) { x[i] += tmp[i] }
+        layer.ffnNorm.withUnsafeBufferPointer { w in
+            for t in 0..<n { ik_rmsnorm(x + t * d, w.baseAddress, xb + t * d, Int32(d), c.rmsNormEpsilon) }
+        }
+        if layer.gate.type == layer.up.type {
+            ik_matmul2(pool, Int32(layer.gate.type.rawValue), layer.gate.data, layer.up.data, Int32(ff), Int32(d), xb, Int32(n), hb, hb2, mmScratch)
+        } else {
+            matmul(layer.gate, xb, n, hb); matmul(layer.up, xb, n, hb2)
+        }
+        ik_swiglu(hb, hb2, Int32(n * ff))
+        matmul(layer.down, hb, n, tmp)
+        for i in 0..<(n * d) { x[i] += tmp[i] }
     }
 
     private func matmul(_ w: WeightMatrix, _ input: UnsafePointer<Float>, _ n: Int, _ out: UnsafeMutablePointer<Float>) {
@@ -245,7 +259,7 @@ public final class Session {
     private func forward(_ batch: UnsafeBufferPointer<Int>, wantLogits: Bool) {
         let c = model.config
         let n = batch.count, d = c.embeddingLength, hd = c.headDim
-        let qDim = c.headCount * hd, kvDim = c.kvHeadCount * hd, ff = c.feedForwardLength
+        let qDim = c.headCount * hd, kvDim = c.kvHeadCount * hd
         let pos0 = tokens.count
         for (t, id) in batch.enumerated() { model.embedding.row(id, into: x + t * d) }
         let scale = 1 / Float(hd).squareRoot()
@@ -260,14 +274,7 @@ public final class Session {
         }
         do {
             for (l, layer) in model.layers.enumerated() {
-                layer.attnNorm.withUnsafeBufferPointer { w in
-                    for t in 0..<n { ik_rmsnorm(x + t * d, w.baseAddress, xb + t * d, Int32(d), c.rmsNormEpsilon) }
-                }
-                ik_matmul3(pool, Int32(layer.wq.type.rawValue), layer.wq.data, Int32(qDim), Int32(layer.wk.type.rawValue), layer.wk.data,
-                           Int32(kvDim), Int32(layer.wv.type.rawValue), layer.wv.data, Int32(kvDim), Int32(d), xb, Int32(n), q, k, v, mmScratch)
-                addBias(layer.qBias, to: q, rows: n, width: qDim)
-                addBias(layer.kBias, to: k, rows: n, width: kvDim)
-                addBias(layer.vBias, to: v, rows: n, width: kvDim)
+                projectQKV(layer, rows: n)
                 let neox: Int32 = c.ropeNeox ? 1 : 0
                 for t in 0..<n {
                     ik_rope(q + t * qDim, Int32(c.headCount), Int32(hd), cosT + t * half, sinT + t * half, neox)
@@ -278,19 +285,7 @@ public final class Session {
                 ik_store_kv(vCache[l], slots, Int32(kvDim), v, Int32(n), Int32(pos0))
                 ik_attention(pool, q, kCache[l], vCache[l], slots, Int32(n), Int32(pos0), Int32(c.headCount),
                              Int32(c.kvHeadCount), Int32(hd), Int32(layer.window ?? 0), scale, att, attScratch)
-                matmul(layer.wo, att, n, tmp)
-                for i in 0..<(n * d) { x[i] += tmp[i] }
-                layer.ffnNorm.withUnsafeBufferPointer { w in
-                    for t in 0..<n { ik_rmsnorm(x + t * d, w.baseAddress, xb + t * d, Int32(d), c.rmsNormEpsilon) }
-                }
-                if layer.gate.type == layer.up.type {
-                    ik_matmul2(pool, Int32(layer.gate.type.rawValue), layer.gate.data, layer.up.data, Int32(ff), Int32(d), xb, Int32(n), hb, hb2, mmScratch)
-                } else {
-                    matmul(layer.gate, xb, n, hb); matmul(layer.up, xb, n, hb2)
-                }
-                ik_swiglu(hb, hb2, Int32(n * ff))
-                matmul(layer.down, hb, n, tmp)
-                for i in 0..<(n * d) { x[i] += tmp[i] }
+                attentionOutputAndFeedForward(layer, rows: n)
             }
         }
         guard wantLogits else { return }
