@@ -29,8 +29,8 @@ struct InterruptTests {
         // its own, so a starved cooperative pool cannot delay the signal past the tests' end.
         let child = run.child
         let grading = await watchOffPool(every: 0.1, timeout: 90, until: {
-            !runSynchronously("/usr/bin/env", ["docker", "ps", "-q", "--filter", "label=forager.run=\(runID)",
-                                               "--filter", "label=forager.role=grade"]).isEmpty
+            !((try? ChildProcess.run(["docker", "ps", "-q", "--filter", "label=forager.run=\(runID)",
+                                               "--filter", "label=forager.role=grade"]))?.output ?? "").isEmpty
         }, then: {
             Thread.sleep(forTimeInterval: 2)
             child.send(SIGTERM)

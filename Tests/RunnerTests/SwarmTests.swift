@@ -51,7 +51,7 @@ struct SwarmTests {
         // The moment node 3 runs a sandbox of the run, its engine stops (from a thread of its own).
         let node3 = bed.nodes[2]
         let stopped = await watchOffPool(every: 0.2, timeout: 300, until: {
-            !runSynchronously("/usr/bin/env", ["docker", "-H", node3, "ps", "-q", "--filter", "label=forager.run=\(runID)"])
+            !((try? ChildProcess.run(["docker", "-H", node3, "ps", "-q", "--filter", "label=forager.run=\(runID)"]))?.output ?? "")
                 .trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
         }, then: { bed.stopNode(3) })
         #expect(stopped, "node 3 never ran a sandbox of the run; stderr:\n\(run.stderr())")
@@ -71,10 +71,10 @@ struct SwarmTests {
 
         // Nodes 1 and 2 ran sandboxes too (their engines' events); node 3's are above.
         for node in bed.nodes.prefix(2) {
-            let created = runSynchronously("/usr/bin/env", ["docker", "-H", node, "events", "--since", "\(started)",
+            let created = ((try? ChildProcess.run(["docker", "-H", node, "events", "--since", "\(started)",
                                                             "--until", "\(Int(Date().timeIntervalSince1970))",
                                                             "--filter", "event=create", "--filter", "label=forager.run=\(runID)",
-                                                            "--format", "{{.ID}}"])
+                                                            "--format", "{{.ID}}"]))?.output ?? "")
             #expect(!created.isEmpty, "no sandbox of the run on \(node)")
         }
 
@@ -91,14 +91,14 @@ struct SwarmTests {
         try await bed.startNode(3)
         let managerHost = bed.manager
         let ready = await watchOffPool(every: 0.5, timeout: 120, until: {
-            runSynchronously("/usr/bin/env", ["docker", "-H", managerHost, "node", "ls", "--format", "{{.Status}}"])
+            ((try? ChildProcess.run(["docker", "-H", managerHost, "node", "ls", "--format", "{{.Status}}"]))?.output ?? "")
                 .split(separator: "\n").filter { $0 == "Ready" }.count == 3
         })
         #expect(ready, "node 3 did not rejoin the swarm")
         let gc = try await ForagerLauncher.launch(["gc", "--cluster", "swarm", "--json"], environment: environment).finish(timeout: .seconds(300))
         #expect(gc.status == 0, "\(gc.output)")
-        let services = runSynchronously("/usr/bin/env", ["docker", "-H", bed.manager, "service", "ls", "-q",
-                                                         "--filter", "label=forager.run"])
+        let services = ((try? ChildProcess.run(["docker", "-H", bed.manager, "service", "ls", "-q",
+                                                         "--filter", "label=forager.run"]))?.output ?? "")
         #expect(services.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, "services left: \(services)")
         for node in bed.nodes {
             let left = await containersLeft(node, labelled: "forager.run")
@@ -110,7 +110,7 @@ struct SwarmTests {
     /// (a node that comes back removes the containers of services removed while it was down).
     private func containersLeft(_ node: String, labelled label: String) async -> String {
         let list: @Sendable () -> String = {
-            runSynchronously("/usr/bin/env", ["docker", "-H", node, "ps", "-aq", "--filter", "label=\(label)"])
+            ((try? ChildProcess.run(["docker", "-H", node, "ps", "-aq", "--filter", "label=\(label)"]))?.output ?? "")
                 .trimmingCharacters(in: .whitespacesAndNewlines)
         }
         _ = await watchOffPool(every: 1, timeout: 60, until: { list().isEmpty })

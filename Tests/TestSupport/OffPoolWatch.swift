@@ -7,7 +7,8 @@ import Foundation
 /// cooperative pool has two threads, other tests of the same process block them for minutes in
 /// synchronous waits, and a sleeping task then resumes long after the window it aimed at. Here
 /// both the polling and the action run off the pool; the caller's `await` holds no thread.
-/// Returns whether the condition held (and the action ran) before `timeout`.
+/// Returns whether the condition held (and the action ran) before `timeout`. A condition that
+/// asks a program runs it with `ChildProcess.run`, which waits on the calling thread.
 public func watchOffPool(
     every interval: TimeInterval = 0.05, timeout: TimeInterval,
     until condition: @escaping @Sendable () -> Bool, then action: @escaping @Sendable () -> Void = {}
@@ -27,19 +28,4 @@ public func watchOffPool(
         }
         thread.start()
     }
-}
-
-/// Runs `executable arguments…` to its end on the calling thread and returns its standard
-/// output: for `watchOffPool` conditions, which must not wait on tasks.
-public func runSynchronously(_ executable: String, _ arguments: [String]) -> String {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = FileHandle.nullDevice
-    do { try process.run() } catch { return "" }
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return String(decoding: data, as: UTF8.self)
 }

@@ -81,10 +81,6 @@ public struct Generation {
 
     public var isFinished: Bool { finished }
 
-    /// The result of a turn that never started.
-    public static let emptyResult = GenerationResult(tokens: [], text: "", stopReason: .cancelled, promptTokens: 0,
-                                                     prefilledTokens: 0, prefillSeconds: 0, decodeSeconds: 0)
-
     /// Samples the next token from `logits`; returns it when it must be evaluated before the next
     /// step, nil when the generation is over.
     public mutating func advance(_ logits: UnsafeBufferPointer<Float>) -> Int? {

@@ -179,14 +179,7 @@ public final class Session {
         for (t, id) in next.enumerated() { model.embedding.row(id, into: x + t * d) }
         let scale = 1 / Float(hd).squareRoot()
         let half = hd / 2
-        for t in 0..<n {
-            let position = sessions[t].tokens.count
-            for i in 0..<half {
-                let theta = Float(position) * model.inverseFrequencies[i]
-                cosT[t * half + i] = cos(theta)
-                sinT[t * half + i] = sin(theta)
-            }
-        }
+        setRotationAngles(rows: n) { sessions[$0].tokens.count }
         for (l, layer) in model.layers.enumerated() {
             projectQKV(layer, rows: n)
             let neox: Int32 = c.ropeNeox ? 1 : 0
@@ -206,6 +199,19 @@ public final class Session {
             for t in 0..<n { ik_rmsnorm(x + t * d, w.baseAddress, xb + t * d, Int32(d), c.rmsNormEpsilon) }
         }
         matmul(model.output, xb, n, logits)
+    }
+
+    /// The rotation angles of each row's position (`position(row)`), once per pass for all layers.
+    private func setRotationAngles(rows n: Int, position: (Int) -> Int) {
+        let half = model.config.headDim / 2
+        for t in 0..<n {
+            let p = Float(position(t))
+            for i in 0..<half {
+                let theta = p * model.inverseFrequencies[i]
+                cosT[t * half + i] = cos(theta)
+                sinT[t * half + i] = sin(theta)
+            }
+        }
     }
 
     /// Normalises the `rows` rows of `x` into `xb` and projects them to `q`, `k`, `v` (biases added).
@@ -265,13 +271,7 @@ public final class Session {
         let scale = 1 / Float(hd).squareRoot()
         // Rotation angles once per position, shared by all layers.
         let half = hd / 2
-        for t in 0..<n {
-            for i in 0..<half {
-                let theta = Float(pos0 + t) * model.inverseFrequencies[i]
-                cosT[t * half + i] = cos(theta)
-                sinT[t * half + i] = sin(theta)
-            }
-        }
+        setRotationAngles(rows: n) { pos0 + $0 }
         do {
             for (l, layer) in model.layers.enumerated() {
                 projectQKV(layer, rows: n)

@@ -34,7 +34,6 @@ public actor SwarmCluster {
     private var references: [String: String] = [:]
     /// Nodes whose engine failed us, with when to try them again.
     private var avoided: [String: ContinuousClock.Instant] = [:]
-    private var placedOn: [String: Int] = [:]
 
     init(manager: DockerClient, registry: String?, credentials: RegistryCredentials) {
         self.manager = manager
@@ -68,15 +67,12 @@ public actor SwarmCluster {
         return SwarmCluster(manager: manager, registry: registry, credentials: RegistryCredentials(configPath: dockerConfig))
     }
 
-    /// How many sandboxes this process placed on each node, by node id.
-    public func placements() -> [String: Int] { placedOn }
-
     /// The image as the services name it: itself when it already names the registry or a digest
     /// (or no registry is set), else pushed to the registry once and named by its digest.
     public func reference(for image: String) async throws(SandboxError) -> String {
         guard let registry, !image.contains("@"), !image.hasPrefix(registry + "/") else { return image }
         if let known = references[image] { return known }
-        let (repository, tag) = Self.split(image)
+        let (repository, tag) = ImagePuller.split(image)
         let target = "\(registry)/\(repository)"
         do {
             guard try await manager.inspectImage(image) != nil else { throw SandboxError.imageMissing(image) }
@@ -156,7 +152,6 @@ public actor SwarmCluster {
                                  + "Scripts/swarm-testbed does); or allow the sandboxes network with --network")
                 }
             }
-            placedOn[nodeID, default: 0] += 1
             return placement
         }
         throw .swarm("no node took the sandbox of \(image): \(lastProblem)")
@@ -265,11 +260,5 @@ public actor SwarmCluster {
             // No networks either way: swarm has no "none" network (it fails the task); a node
             // started with --bridge=none then gives the task loopback only, checked in `place`.
             networks: [])
-    }
-
-    static func split(_ image: String) -> (repository: String, tag: String) {
-        let lastSlash = image.lastIndex(of: "/") ?? image.startIndex
-        guard let colon = image[lastSlash...].lastIndex(of: ":") else { return (image, "latest") }
-        return (String(image[..<colon]), String(image[image.index(after: colon)...]))
     }
 }

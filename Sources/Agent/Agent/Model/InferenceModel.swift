@@ -73,22 +73,19 @@ public final class InferenceModel: LanguageModel, @unchecked Sendable {
         return chosen
     }
 
-    /// One turn waiting for, or in, generation.
-    private final class Job: @unchecked Sendable {
+    /// One turn as asked for.
+    private struct Job: Sendable {
         let prompt: [Int]
         let options: GenerationOptions
         let cancelled: CancellationFlag
         let continuation: CheckedContinuation<GenerationResult, any Error>
-        var generation: Generation?
-        var next = 0
+    }
 
-        init(prompt: [Int], options: GenerationOptions, cancelled: CancellationFlag,
-             continuation: CheckedContinuation<GenerationResult, any Error>) {
-            self.prompt = prompt
-            self.options = options
-            self.cancelled = cancelled
-            self.continuation = continuation
-        }
+    /// A turn in the batch: its generation and the token it runs next.
+    private struct Running {
+        let job: Job
+        var generation: Generation
+        var next: Int
     }
 
     private let pendingLock = NSLock()
@@ -108,10 +105,10 @@ public final class InferenceModel: LanguageModel, @unchecked Sendable {
 
     /// Continuous batching, on `queue`: turns are admitted as they come (their prompts
     /// prefilled one by one on a free session), and every step decodes the next token of each
-    /// running turn in one forward pass; a finished turn leaves the batch at once. Runs until no
-    /// turn is left.
+    /// running turn in one forward pass; a finished or cancelled turn leaves the batch at once.
+    /// Runs until no turn is left.
     private func drive() {
-        var active: [Job] = [], waiting: [Job] = []
+        var active: [Running] = [], waiting: [Job] = []
         while true {
             waiting += pendingLock.withLock { () -> [Job] in
                 defer { pending.removeAll() }
@@ -120,14 +117,12 @@ public final class InferenceModel: LanguageModel, @unchecked Sendable {
             var stillWaiting: [Job] = []
             for job in waiting {
                 if job.cancelled.isSet { job.continuation.resume(throwing: CancellationError()); continue }
-                let busy = Set(active.compactMap { $0.generation.map { ObjectIdentifier($0.session) } })
+                let busy = Set(active.map { ObjectIdentifier($0.generation.session) })
                 guard let session = session(for: job.prompt, busy: busy) else { stillWaiting.append(job); continue }
                 do {
                     var (generation, logits) = try Generation.start(session, prompt: job.prompt, options: job.options)
                     if let next = generation.advance(logits) {
-                        job.generation = generation
-                        job.next = next
-                        active.append(job)
+                        active.append(Running(job: job, generation: generation, next: next))
                     } else {
                         job.continuation.resume(returning: generation.result())
                     }
@@ -136,7 +131,15 @@ public final class InferenceModel: LanguageModel, @unchecked Sendable {
                 }
             }
             waiting = stillWaiting
-            if active.isEmpty {
+            // Cancelled turns end here (their callers throw CancellationError).
+            active.removeAll { running in
+                guard running.job.cancelled.isSet else { return false }
+                var generation = running.generation
+                generation.cancel()
+                running.job.continuation.resume(returning: generation.result())
+                return true
+            }
+            guard let driver = active.first?.generation.session else {
                 if waiting.isEmpty {
                     let idle = pendingLock.withLock { () -> Bool in
                         if pending.isEmpty { driving = false }
@@ -146,27 +149,20 @@ public final class InferenceModel: LanguageModel, @unchecked Sendable {
                 }
                 continue
             }
-            for job in active where job.cancelled.isSet { job.generation?.cancel() }
-            let running = active.filter { !($0.generation?.isFinished ?? true) }
-            for job in active where job.generation?.isFinished ?? true {
-                job.continuation.resume(returning: job.generation?.result() ?? Generation.emptyResult)
-            }
-            active = running
-            guard let driver = active.first?.generation?.session else { continue }
             do {
-                let logits = try driver.decodeBatch(active.compactMap { $0.generation?.session }, active.map(\.next))
-                var next: [Job] = []
-                for (job, row) in zip(active, logits) {
-                    if let token = job.generation?.advance(row) {
-                        job.next = token
-                        next.append(job)
+                let logits = try driver.decodeBatch(active.map(\.generation.session), active.map(\.next))
+                var still: [Running] = []
+                for (var running, row) in zip(active, logits) {
+                    if let token = running.generation.advance(row) {
+                        running.next = token
+                        still.append(running)
                     } else {
-                        job.continuation.resume(returning: job.generation?.result() ?? Generation.emptyResult)
+                        running.job.continuation.resume(returning: running.generation.result())
                     }
                 }
-                active = next
+                active = still
             } catch {
-                for job in active { job.continuation.resume(throwing: error) }
+                for running in active { running.job.continuation.resume(throwing: error) }
                 active = []
             }
         }

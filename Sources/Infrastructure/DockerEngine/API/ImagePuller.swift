@@ -61,7 +61,7 @@ public struct ImagePuller: Sendable {
     }
 
     /// `name[:tag]` → (name, tag); a digest reference keeps its digest in the name and no tag.
-    static func split(_ image: String) -> (String, String) {
+    public static func split(_ image: String) -> (String, String) {
         if image.contains("@") { return (image, "") }
         let lastSlash = image.lastIndex(of: "/") ?? image.startIndex
         guard let colon = image[lastSlash...].lastIndex(of: ":") else { return (image, "latest") }
@@ -98,7 +98,7 @@ public struct RegistryCredentials: Sendable {
 
     /// The registry part of an image name: its first component when that has a `.` or `:` or is
     /// `localhost`, else Docker Hub.
-    public static func registry(of image: String) -> String {
+    static func registry(of image: String) -> String {
         let first = image.split(separator: "/").first.map(String.init) ?? ""
         if image.contains("/"), first.contains(".") || first.contains(":") || first == "localhost" { return first }
         return "docker.io"
