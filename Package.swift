@@ -125,7 +125,7 @@ let package = Package(
         // `forager env build`: environments (image + repository spec) from PyPI releases, archives, git repositories.
         .target(
             name: "Environments",
-            dependencies: ["Grading", "ForagerSupport"],
+            dependencies: ["Grading", "ImageRecipes", "ForagerSupport"],
             path: layer("Workflows", "Environments")
         ),
         // `forager view`: server-rendered pages over a trajectory database.

@@ -112,4 +112,39 @@ struct EnvBuildDockerTests {
         #expect(again.map(\.cause) == results.map(\.cause))
         #expect(again.map(\.seconds) == results.map(\.seconds))
     }
+
+    /// A project that needs Python 3.12 or newer gets trixie's 3.13; one whose classifiers stop at
+    /// 3.8 gets bullseye's 3.9. Both bases are built from their recipes the first time (debootstrap).
+    /// Each suite asserts the Python it runs on, so a build on the wrong one has no passing test.
+    @Test(.timeLimit(.minutes(20)))
+    func newAndOldReleasesGetTheirDebianPython() async throws {
+        try await TestImages.shared.ensure(["base"])
+        let dir = try TempDir(prefix: "forager-env-py-")
+        defer { dir.remove() }
+        func suite(_ version: String) -> String {
+            (1...10).map { "import sys\n\ndef test_on_\(version.replacingOccurrences(of: ".", with: "_"))_\($0)():\n    assert sys.version_info[:2] == (\(version.replacingOccurrences(of: ".", with: ", ")))\n" }
+                .joined(separator: "\n")
+        }
+        let new = try Self.archive(dir, "fenv-py313", [
+            "pyproject.toml": "[project]\nname = \"fenv-py313\"\nversion = \"1.0\"\nrequires-python = \">=3.12\"\n[tool.setuptools]\npackages = [\"fenv_py313\"]\n",
+            "fenv_py313/__init__.py": "", "tests/test_version.py": suite("3.13"),
+        ])
+        let old = try Self.archive(dir, "fenv-py39", [
+            // As an sdist ships it: the metadata's classifiers in PKG-INFO.
+            "setup.py": Self.setupPy("fenv_py39"),
+            "PKG-INFO": "Metadata-Version: 2.1\nName: fenv-py39\nVersion: 1.0\nClassifier: Programming Language :: Python :: 3\nClassifier: Programming Language :: Python :: 3.7\nClassifier: Programming Language :: Python :: 3.8\n\nA test project.\n",
+            "fenv_py39/__init__.py": "", "tests/test_version.py": suite("3.9"),
+        ])
+        let builder = EnvBuilder(options: EnvBuildOptions(out: dir.path + "/repos", workDir: dir.path + "/work", testTimeout: 300, workers: 2))
+        let results = await EnvBatch(builder: builder).run([try EnvSource.parse(new), try EnvSource.parse(old)])
+        defer { for name in ["fenv-py313", "fenv-py39"] { _ = try? Self.docker(["rmi", "forager/env-\(name):1.0"]) } }
+        for (result, python) in zip(results, ["3.13", "3.9"]) {
+            #expect(result.status == .built, "\(result.source): \(result.cause?.rawValue ?? "") \(result.detail ?? "") — log \(result.log ?? "")")
+            #expect(result.python == python)
+            #expect(result.testsPassed == 10)
+            let spec = try JSONDecoder().decode(EnvSpecFile.self, from: try Data(contentsOf: URL(fileURLWithPath: try #require(result.spec))))
+            #expect(spec.pythonVersion == python)
+            #expect(spec.pythonChoice == (python == "3.13" ? "requires-python >=3.12 excludes 3.11" : "no requires-python, classifiers 3.7–3.8: the oldest base allowed"))
+        }
+    }
 }

@@ -53,9 +53,24 @@ import Testing
         #expect(!PythonChoice.satisfies("3.11", "<3.11"))
         #expect(PythonChoice.satisfies("3.11", "~=3.9"))
         #expect(!PythonChoice.satisfies("3.11", "==3.10.*"))
-        #expect(PythonChoice.choose(requiresPython: ">=3.13", classifiers: []) == nil)
-        #expect(PythonChoice.choose(requiresPython: nil, classifiers: ["Programming Language :: Python :: 3.12", "Programming Language :: Python :: 3.13"]) == nil)
-        #expect(PythonChoice.choose(requiresPython: nil, classifiers: ["Programming Language :: Python :: 3.8"]) == "3.11")
+    }
+
+    @Test func thePythonIs311UnlessTheProjectRulesItOut() {
+        func py(_ versions: String...) -> [String] { versions.map { "Programming Language :: Python :: \($0)" } + ["Programming Language :: Python :: 3"] }
+        #expect(PythonChoice.choose(requiresPython: nil, classifiers: []) == "3.11")
+        #expect(PythonChoice.choose(requiresPython: ">=3.8", classifiers: py("3.8", "3.9", "3.10", "3.11", "3.12")) == "3.11")
+        // Current releases that need a newer Python get trixie's 3.13.
+        #expect(PythonChoice.choose(requiresPython: ">=3.12", classifiers: []) == "3.13")
+        #expect(PythonChoice.choose(requiresPython: nil, classifiers: py("3.12", "3.13", "3.14")) == "3.13")
+        #expect(PythonChoice.choose(requiresPython: ">=3.13", classifiers: py("3.13")) == "3.13")
+        // Old releases whose classifiers stop before 3.11 get bullseye's 3.9, the newest not newer than they name.
+        #expect(PythonChoice.choose(requiresPython: ">=3.6", classifiers: py("3.6", "3.7", "3.8", "3.9", "3.10")) == "3.9")
+        #expect(PythonChoice.choose(requiresPython: nil, classifiers: py("3.8")) == "3.9")
+        #expect(PythonChoice.choose(requiresPython: "<3.10", classifiers: []) == "3.9")
+        #expect(PythonChoice.choice(requiresPython: ">=3.12", classifiers: [])?.reason == "requires-python >=3.12 excludes 3.11")
+        // Nothing Debian gives fits: the build fails with python_unavailable.
+        #expect(PythonChoice.choose(requiresPython: ">=3.14", classifiers: []) == nil)
+        #expect(PythonChoice.choose(requiresPython: "==3.10.*", classifiers: []) == nil)
     }
 
     @Test func pluginsTheConfigurationNames() throws {

@@ -13,10 +13,11 @@ import TestSupport
 struct ForageDockerTests {
     static let calcSpec = packageRoot.appendingPathComponent("Tasks/repos/calc.json").path
 
-    func forage(mutations: Int, logs: URL) async throws -> Forage.Result {
+    func forage(mutations: Int, logs: URL, flaky: Set<String> = []) async throws -> Forage.Result {
         try await TestImages.shared.ensure(["demo-calc"])
         let client = try await DockerClient.connect()
-        let spec = try RepoSpec.load(Self.calcSpec)
+        var spec = try RepoSpec.load(Self.calcSpec)
+        spec.flakyTests = flaky
         return try await Forage(client: client, spec: spec, options: .init(
             mutations: mutations, workers: 2, seed: 7, runID: "forage-test-\(UUID().uuidString.prefix(8))", logsDirectory: logs)).run()
     }
@@ -70,6 +71,28 @@ struct ForageDockerTests {
         #expect(withTest.outcome == .resolved)
         #expect(try String(contentsOf: dir.appendingPathComponent("run_instance.log"), encoding: .utf8).contains("Restored test files"))
         #expect(withTest.testOutput?.contains("test_extra") == false)
+    }
+
+    /// The spec's `baseline.flaky` (what `forager env build` found) keeps those tests out of every
+    /// row: here all of test_parser.py, read from the demo's source, is declared flaky.
+    @Test(.timeLimit(.minutes(10)))
+    func flakyTestsAreNeverFailToPassOrPassToPass() async throws {
+        let logs = try scratchDirectory()
+        defer { try? FileManager.default.removeItem(at: logs) }
+        let source = try String(contentsOf: packageRoot.appendingPathComponent("Images/demo-calc/project/tests/test_parser.py"), encoding: .utf8)
+        let flaky = Set(source.split(separator: "\n").compactMap { line -> String? in
+            guard line.hasPrefix("def test") else { return nil }
+            return "tests/test_parser.py::" + line.dropFirst(4).prefix { $0 != "(" }
+        })
+        #expect(flaky.count == 14)
+        let result = try await forage(mutations: 6, logs: logs, flaky: flaky)
+        let plain = try await forage(mutations: 0, logs: logs)  // the reference run only
+        #expect(result.referencePassing == plain.referencePassing - 14, "the flaky ones are not among the passing tests")
+        #expect(!result.rows.isEmpty)
+        for row in result.rows {
+            #expect(Set(row.failToPass).isDisjoint(with: flaky) && Set(row.passToPass).isDisjoint(with: flaky), "\(row.instanceID)")
+            #expect(!row.failToPass.isEmpty)
+        }
     }
 
     @Test(.timeLimit(.minutes(10)))

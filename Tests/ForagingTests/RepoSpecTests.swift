@@ -58,6 +58,23 @@ import TestSupport
         #expect(try message(#"{"name": "n", "image": "i", "test_cmd": "pytest", "source_dirs": ["a"], "timeout": null}"#).isEmpty)
     }
 
+    @Test func theBaselinesFlakyTestsAreReadAndRoundTrip() throws {
+        let dir = try scratchDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("env.json")
+        // As `forager env build` writes it: the baseline's passed and failed lists are not the spec's business.
+        try Data(#"{"name": "n", "image": "i", "test_cmd": "pytest", "source_dirs": ["a"], "baseline": {"passed": ["t::a"], "failed": [], "flaky": ["t::b", "t::c"]}}"#.utf8).write(to: file)
+        let spec = try RepoSpec.load(file.path)
+        #expect(spec.flakyTests == ["t::b", "t::c"])
+        var decoded = try JSONDecoder().decode(RepoSpec.self, from: JSONEncoder().encode(spec))
+        decoded.file = spec.file
+        #expect(decoded == spec)
+        try Data(#"{"name": "n", "image": "i", "test_cmd": "pytest", "source_dirs": ["a"], "baseline": {"flaky": "t::b"}}"#.utf8).write(to: file)
+        var message = ""
+        do { _ = try RepoSpec.load(file.path) } catch { message = error.description }
+        #expect(message.contains("env.json: field 'baseline' should be an object whose 'flaky' is a list of test names"))
+    }
+
     @Test func tracingNeedsAPlainPytestCommand() throws {
         let spec = RepoSpec(name: "x", image: "i", testCommand: "make test", sourceDirectories: ["x"], file: "x.json")
         var message = ""

@@ -42,9 +42,11 @@ public struct EnvBuilder: Sendable {
             let layout = ProjectLayout.detect(root: fetched.tree)
             write(layout, to: folder.appendingPathComponent("layout.json"))
             if layout.testPaths.isEmpty { return fail(.noTests, "no tests/, test/, <package>/tests or test_*.py in the source") }
-            guard let python = PythonChoice.choose(requiresPython: fetched.requiresPython ?? layout.requiresPython, classifiers: fetched.classifiers) else {
+            guard let choice = PythonChoice.choice(requiresPython: fetched.requiresPython ?? layout.requiresPython,
+                                                   classifiers: fetched.classifiers.isEmpty ? layout.classifiers : fetched.classifiers) else {
                 return fail(.pythonUnavailable, "requires-python '\(fetched.requiresPython ?? layout.requiresPython ?? "")' / classifiers exclude every available Python (\(PythonChoice.available.joined(separator: ", ")))")
             }
+            let python = choice.version
 
             // The build context: the tree and the install script, mounted read-only in the container.
             let context = folder.appendingPathComponent("context")
@@ -103,7 +105,9 @@ public struct EnvBuilder: Sendable {
                 }
             }
 
-            var command = "pytest -rA -p no:cacheprovider --color=no " + layout.testPaths.joined(separator: " ")
+            // `python -m pytest` puts /testbed on sys.path, as a checkout's own `python -m pytest` would:
+            // suites that import helpers as `from tests import …` without a tests/__init__.py need it.
+            var command = "python -m pytest -rA -p no:cacheprovider --color=no " + layout.testPaths.joined(separator: " ")
             phase(source.description, "baseline 1")
             var first = try await BaselineRun.run(image: image, command: command, timeout: options.testTimeout, name: container + "-t1")
             if first.collectionError && first.passed.count < options.minPassing {
@@ -127,7 +131,7 @@ public struct EnvBuilder: Sendable {
             }
 
             let spec = EnvSpecFile(name: fetched.name + (history.isEmpty ? "" : "-history"), image: image, testCommand: command, sourceDirectories: layout.sourceDirectories,
-                                   timeout: nil, pythonVersion: python, source: source.description, version: fetched.version, commit: commit,
+                                   timeout: nil, pythonVersion: python, pythonChoice: choice.reason, source: source.description, version: fetched.version, commit: commit,
                                    installed: installed, resolvedAsOf: asOf?.isEmpty == false ? asOf : nil,
                                    releases: fetched.earlier.map(\.version) + [fetched.version],
                                    baseline: .init(passed: passed.sorted(), failed: failed.sorted(), flaky: flaky.sorted()))

@@ -12,6 +12,8 @@ public struct EnvSpecFile: Sendable, Codable, Equatable {
     public var python: String = "python"
     public var timeout: Double?
     public var pythonVersion: String
+    /// Why that Python (`PythonChoice`): what requires-python and the classifiers allowed.
+    public var pythonChoice: String?
     public var source: String
     public var version: String
     public var commit: String
@@ -31,7 +33,7 @@ public struct EnvSpecFile: Sendable, Codable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case name, image, repoRoot = "repo_root", testCommand = "test_cmd", logParser = "log_parser"
-        case sourceDirectories = "source_dirs", python, timeout, pythonVersion = "python_version", source, version, commit
+        case sourceDirectories = "source_dirs", python, timeout, pythonVersion = "python_version", pythonChoice = "python_choice", source, version, commit
         case installed, resolvedAsOf = "resolved_as_of", releases, baseline
     }
 

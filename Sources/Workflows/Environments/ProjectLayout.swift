@@ -14,8 +14,10 @@ public struct ProjectLayout: Sendable, Equatable, Codable {
     public var installAttempts: [InstallAttempt]
     /// pytest plugins the configuration names (`--cov` → pytest-cov …), installed with pytest.
     public var plugins: [String]
-    /// requires-python, from pyproject/setup.cfg/setup.py.
+    /// requires-python, from pyproject/setup.cfg/setup.py, else the sdist's PKG-INFO.
     public var requiresPython: String?
+    /// Trove classifiers from PKG-INFO, pyproject or setup.cfg (what `PythonChoice` reads for local sources).
+    public var classifiers: [String] = []
     /// Which configuration file holds pytest's settings, if any.
     public var pytestConfig: String?
     /// True when the configuration asks for doctests (`--doctest-modules`).
@@ -39,6 +41,12 @@ public struct ProjectLayout: Sendable, Equatable, Codable {
         func exists(_ path: String) -> Bool { fm.fileExists(atPath: root.appendingPathComponent(path).path) }
         func list(_ path: String) -> [String] { ((try? fm.contentsOfDirectory(atPath: root.appendingPathComponent(path).path)) ?? []).sorted() }
 
+        /// The values of one header of the sdist's metadata (`Name: value` lines before the description).
+        func pkgInfo(_ header: String) -> [String] {
+            read("PKG-INFO").split(separator: "\n", omittingEmptySubsequences: false).prefix { !$0.isEmpty }.compactMap { line in
+                line.hasPrefix(header + ": ") ? line.dropFirst(header.count + 2).trimmingCharacters(in: .whitespaces) : nil
+            }
+        }
         let pyproject = read("pyproject.toml"), setupCfg = read("setup.cfg"), toxIni = read("tox.ini"), pytestIni = read("pytest.ini"), setupPy = read("setup.py")
 
         // Packages: src/<pkg>/__init__.py, else top-level <pkg>/__init__.py, else single modules.
@@ -165,9 +173,15 @@ public struct ProjectLayout: Sendable, Equatable, Codable {
         let requiresPython = ConfigText.tomlStrings("requires-python", inSection: "project", of: pyproject).first
             ?? ConfigText.value(of: "python_requires", in: setupCfg)
             ?? setupPyValue("python_requires", setupPy)
+            ?? pkgInfo("Requires-Python").first
+        let pkgClassifiers = pkgInfo("Classifier")
+        let classifiers = !pkgClassifiers.isEmpty ? pkgClassifiers
+            : !ConfigText.tomlStrings("classifiers", inSection: "project", of: pyproject).isEmpty
+            ? ConfigText.tomlStrings("classifiers", inSection: "project", of: pyproject)
+            : ConfigText.iniList("classifiers", inSection: "metadata", of: setupCfg)
 
         return ProjectLayout(testPaths: testPaths, packages: packages, sourceRoot: sourceRoot, installAttempts: attempts, plugins: plugins,
-                             requiresPython: requiresPython, pytestConfig: config, doctests: everything.contains("--doctest-modules"))
+                             requiresPython: requiresPython, classifiers: classifiers, pytestConfig: config, doctests: everything.contains("--doctest-modules"))
     }
 
     /// The folders `forager forage` may mutate: the packages (a single module's folder, the root, otherwise).

@@ -1,26 +1,54 @@
 import Foundation
 
-/// Which Python an environment gets: the newest of the bases Forager has whose version satisfies
-/// the project's `requires-python` (and, without one, its `Programming Language :: Python :: 3.X` classifiers).
+/// Which Python an environment gets, from the bases Debian's releases give: 3.9 (bullseye),
+/// 3.11 (bookworm, the base every other image uses) and 3.13 (trixie).
+///
+/// 3.11 whenever the project allows it: its `requires-python`, and its
+/// `Programming Language :: Python :: 3.X` classifiers when they name versions (a Python older than
+/// all of them rules it out, and so does one newer than all of them, since old releases break on
+/// new Pythons). Otherwise the allowed base nearest the classifiers' range: the newest allowed
+/// that is not newer than the classifiers name, else the oldest allowed one.
 public enum PythonChoice {
-    /// The Pythons with a base image (`forager/base:bookworm` has 3.11).
-    public static let available: [String] = ["3.11"]
+    /// The Pythons a base image is made for (`Images/base`, `Images/base-bullseye`, `Images/base-trixie`).
+    public static let available: [String] = ["3.9", "3.11", "3.13"]
+    /// The one chosen when the project allows it.
+    public static let preferred = "3.11"
+
+    public struct Choice: Sendable, Equatable {
+        public var version: String
+        /// Why, in words for the spec and the build's result.
+        public var reason: String
+    }
 
     public static func choose(requiresPython: String?, classifiers: [String]) -> String? {
-        let candidates = available.sorted { compare($0, $1) > 0 }
-        if let spec = requiresPython, !spec.trimmingCharacters(in: .whitespaces).isEmpty {
-            return candidates.first { satisfies($0, spec) }
-        }
+        choice(requiresPython: requiresPython, classifiers: classifiers)?.version
+    }
+
+    public static func choice(requiresPython: String?, classifiers: [String]) -> Choice? {
+        let spec = requiresPython?.trimmingCharacters(in: .whitespaces) ?? ""
+        let allowed = available.filter { spec.isEmpty || satisfies($0, spec) }.sorted { compare($0, $1) < 0 }
+        guard !allowed.isEmpty else { return nil }
         let listed = classifiers.compactMap { c -> String? in
             let prefix = "Programming Language :: Python :: "
             guard c.hasPrefix(prefix) else { return nil }
             let v = String(c.dropFirst(prefix.count))
-            return v.split(separator: ".").count == 2 ? v : nil
+            return v.split(separator: ".").count == 2 && v.hasPrefix("3.") ? v : nil
         }
-        guard let oldest = listed.min(by: { compare($0, $1) < 0 }) else { return candidates.first }
-        // A Python newer than the classifiers name usually works; one older than all of them does not.
-        return candidates.first { compare($0, oldest) >= 0 }
-        return nil
+        let range = spec.isEmpty ? "no requires-python" : "requires-python \(spec)"
+        guard let oldest = listed.min(by: { compare($0, $1) < 0 }), let newest = listed.max(by: { compare($0, $1) < 0 }) else {
+            if allowed.contains(preferred) { return Choice(version: preferred, reason: "\(range), no version classifiers: the default") }
+            // Nothing but requires-python to go by: the newest it allows (specs with a lower bound are the common case).
+            return allowed.last.map { Choice(version: $0, reason: "\(range) excludes \(preferred)") }
+        }
+        let inRange = allowed.filter { compare($0, oldest) >= 0 && compare($0, newest) <= 0 }
+        let classified = "classifiers \(oldest)–\(newest)"
+        if inRange.contains(preferred) { return Choice(version: preferred, reason: "\(range), \(classified): the default") }
+        if let best = inRange.last { return Choice(version: best, reason: "\(range), \(classified) exclude \(preferred)") }
+        // No base inside the classifiers' range: the nearest allowed one.
+        if let below = allowed.last(where: { compare($0, newest) <= 0 }) {
+            return Choice(version: below, reason: "\(range), \(classified): the newest base not newer than they name")
+        }
+        return allowed.first.map { Choice(version: $0, reason: "\(range), \(classified): the oldest base allowed") }
     }
 
     /// PEP 440 specifiers, as far as major.minor versions need (>=, >, <=, <, ==, !=, ~=, wildcards).

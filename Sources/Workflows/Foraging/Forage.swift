@@ -110,7 +110,8 @@ public struct Forage: Sendable {
             throw ForageError.reference(spec.image, reference.message ?? "the reference run timed out or could not run")
         }
         let statuses = parser.parse(Grader.testOutput(of: output))
-        let passing = statuses.filter { $0.value == .passed }.map(\.key).sorted()
+        // Tests the environment's baseline found flaky never become FAIL_TO_PASS or PASS_TO_PASS.
+        let passing = statuses.filter { $0.value == .passed && !spec.flakyTests.contains($0.key) }.map(\.key).sorted()
         let referenceSeconds = reference.phases[.tests] ?? 0
         progress(.reference(passing: passing.count, total: statuses.count, seconds: referenceSeconds))
         guard !passing.isEmpty else { throw ForageError.reference(spec.image, "no test passes on the clean tree (\(statuses.count) parsed)") }
@@ -246,6 +247,7 @@ public struct Forage: Sendable {
         guard result.outcome != .infraFailure, let report = result.report else { return done(nil, "could not run: \(result.message ?? "")") }
         guard report.patchSuccessfullyApplied else { return done(nil, "the mutation did not apply") }
         if report.infraFailure == true { return done(nil, "invalid test run (\(report.infraFailureReason?.rawValue ?? ""))") }
+        // Graded over `passing` only, so the baseline's flaky tests are never among them.
         let status = report.testsStatus?.passToPass ?? .init()
         guard !status.failure.isEmpty else { return done(nil, "no test failed") }
         guard !status.success.isEmpty else { return done(nil, "no test still passed") }

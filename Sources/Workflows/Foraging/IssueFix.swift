@@ -164,8 +164,10 @@ public struct IssueFix: Sendable {
             return done(nil, "the test patch does not apply at the parent (\(file))")
         }
         let pre = parser.parse(Grader.testOutput(of: beforeOutput)), post = parser.parse(Grader.testOutput(of: afterOutput))
-        let failToPass = post.filter { $0.value == .passed && pre[$0.key] != .passed }.map(\.key).sorted()
-        let passToPass = post.filter { $0.value == .passed && pre[$0.key] == .passed }.map(\.key).sorted()
+        // Tests the environment's baseline found flaky never become FAIL_TO_PASS or PASS_TO_PASS.
+        let steady = post.filter { $0.value == .passed && !forage.spec.flakyTests.contains($0.key) }
+        let failToPass = steady.filter { pre[$0.key] != .passed }.map(\.key).sorted()
+        let passToPass = steady.filter { pre[$0.key] == .passed }.map(\.key).sorted()
         report.failToPass = failToPass.count
         report.passToPass = passToPass.count
         guard !failToPass.isEmpty else { return done(nil, "no test fails at the parent and passes with the commit") }

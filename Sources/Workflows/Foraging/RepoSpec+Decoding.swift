@@ -43,9 +43,32 @@ extension RepoSpec {
         case .value, .wrongType: problems.append("field 'timeout' should be a positive number of seconds")
         }
 
+        var flaky: Set<String> = []
+        switch Field(c, .baseline, Baseline.self) {
+        case .missing, .null: break
+        case .value(let baseline): flaky = Set(baseline.flaky ?? [])
+        case .wrongType: problems.append("field 'baseline' should be an object whose 'flaky' is a list of test names")
+        }
+
         if !problems.isEmpty { throw RepoSpecProblems(list: problems) }
         self.init(name: name, image: image, repoRoot: repoRoot, testCommand: testCommand, logParser: logParser,
-                  sourceDirectories: dirs, python: python, timeout: timeout)
+                  sourceDirectories: dirs, python: python, timeout: timeout, flakyTests: flaky)
+    }
+}
+
+extension RepoSpec {
+    /// The fields `init(from:)` reads; the flaky tests as `baseline.flaky` (sorted), when there are any.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(name, forKey: .name)
+        try c.encode(image, forKey: .image)
+        try c.encode(repoRoot, forKey: .repoRoot)
+        try c.encode(testCommand, forKey: .testCommand)
+        try c.encode(logParser, forKey: .logParser)
+        try c.encode(sourceDirectories, forKey: .sourceDirectories)
+        try c.encode(python, forKey: .python)
+        try c.encodeIfPresent(timeout, forKey: .timeout)
+        if !flakyTests.isEmpty { try c.encode(Baseline(flaky: flakyTests.sorted()), forKey: .baseline) }
     }
 }
 

@@ -13,16 +13,24 @@ public struct RepoSpec: Sendable, Equatable, Codable {
     public var python: String
     /// Seconds one validation run of the tests may take; nil: derived from the reference run.
     public var timeout: Double?
+    /// Tests whose status differed between runs of the clean tree (`baseline.flaky`, as `forager env
+    /// build` writes it): never FAIL_TO_PASS or PASS_TO_PASS of a foraged task.
+    public var flakyTests: Set<String>
     /// The file it was read from (for messages; not a field of the file).
     public var file: String
 
     enum CodingKeys: String, CodingKey {
         case name, image, repoRoot = "repo_root", testCommand = "test_cmd", logParser = "log_parser"
-        case sourceDirectories = "source_dirs", python, timeout
+        case sourceDirectories = "source_dirs", python, timeout, baseline
+    }
+
+    /// The part of `baseline` a forage reads.
+    struct Baseline: Codable, Equatable {
+        var flaky: [String]?
     }
 
     public init(name: String, image: String, repoRoot: String = "/testbed", testCommand: String, logParser: String = "pytest",
-                sourceDirectories: [String], python: String = "python", timeout: Double? = nil, file: String = "<memory>") {
+                sourceDirectories: [String], python: String = "python", timeout: Double? = nil, flakyTests: Set<String> = [], file: String = "<memory>") {
         self.name = name
         self.image = image
         self.repoRoot = repoRoot
@@ -31,6 +39,7 @@ public struct RepoSpec: Sendable, Equatable, Codable {
         self.sourceDirectories = sourceDirectories
         self.python = python
         self.timeout = timeout
+        self.flakyTests = flakyTests
         self.file = file
     }
 
