@@ -194,7 +194,7 @@ let package = Package(
                            "ForagerSupport", "TestSupport"],
             resources: [.copy("Fixtures")]
         ),
-        .testTarget(name: "EnvironmentsTests", dependencies: ["Environments", "Foraging", "TestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "EnvironmentsTests", dependencies: ["Environments", "Foraging", "Trajectories", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ViewerTests", dependencies: ["Viewer", "Trajectories", "DockerEngine", "ImageRecipes", "TestSupport"]),
         .testTarget(
             name: "InferenceTests",

@@ -7,9 +7,12 @@ public struct EnvBuilder: Sendable {
     public var options: EnvBuildOptions
     /// Called with short phase names ("fetch", "install", "baseline 1"…) for the live progress line.
     public var phase: @Sendable (String, String) -> Void
+    /// `--agent`: an episode that makes the suite run when the heuristics could not (nil: none).
+    public var agent: EnvSetupAgent?
 
-    public init(options: EnvBuildOptions, phase: @escaping @Sendable (String, String) -> Void = { _, _ in }) {
+    public init(options: EnvBuildOptions, agent: EnvSetupAgent? = nil, phase: @escaping @Sendable (String, String) -> Void = { _, _ in }) {
         self.options = options
+        self.agent = agent
         self.phase = phase
     }
 
@@ -21,35 +24,61 @@ public struct EnvBuilder: Sendable {
 
     public func build(_ source: EnvSource, specPath: String? = nil) async -> EnvResult {
         let container = "forager-envbuild-\(UInt32.random(in: 0...UInt32.max))"
-        let result = await steps(source, specPath: specPath, container: container)
+        var build = Build(source: source, folder: workFolder(for: source), specPath: specPath)
+        var result = await steps(&build, container: container)
+        if result.status == .failed, let agent, let cause = result.cause, EnvSetupAgentRun.causes.contains(cause), build.installed != nil {
+            result = await EnvSetupAgentRun(builder: self, build: build, failure: result, agent: agent).run(container: container)
+        }
         _ = try? await HostCommand.run("docker", ["rm", "-f", container], timeout: .seconds(120))
         return result
     }
 
-    private func steps(_ source: EnvSource, specPath: String?, container: String) async -> EnvResult {
-        let started = Date()
-        let folder = workFolder(for: source)
+    /// What one build knows as it goes: the steps fill it in, the agent's re-builds reuse it.
+    struct Build: Sendable {
+        var source: EnvSource
+        var folder: URL
+        var specPath: String?
+        var started = Date()
+        var name = "", version = "", history = "", image = ""
+        var releases: [String] = []
+        var layout: ProjectLayout?
+        var choice: PythonChoice.Choice?
+        /// The build context mounted at /forager-ctx (the tree, the install script, the agent's recipes).
+        var context: URL?
+        /// Set once the install ran (whether or not it worked): there is a container to start from.
+        var installed: Bool?
+
         func elapsed() -> Double { Date().timeIntervalSince(started) }
-        func fail(_ cause: EnvFailureCause, _ detail: String, python: String? = nil, image: String? = nil, passed: Int = 0, failed: Int = 0) -> EnvResult {
-            EnvResult.failure(source.description, cause, detail, seconds: elapsed(), log: folder.path, python: python, image: image, passed: passed, failed: failed)
+
+        func fail(_ cause: EnvFailureCause, _ detail: String, image: String? = nil, passed: Int = 0, failed: Int = 0) -> EnvResult {
+            EnvResult.failure(source.description, cause, detail, seconds: elapsed(), log: folder.path, python: choice?.version,
+                              image: image, passed: passed, failed: failed)
         }
+    }
+
+    /// Fetch, layout, Python, install; then `finish`.
+    private func steps(_ build: inout Build, container: String) async -> EnvResult {
+        let source = build.source, folder = build.folder
         do {
             try SourceFetcher.makeDirectory(folder)
             phase(source.description, "fetch")
             let fetched: FetchedSource
-            do { fetched = try await SourceFetcher.fetch(source, into: folder, releases: options.releases) } catch { return fail(.fetchFailed, error.description) }
+            do { fetched = try await SourceFetcher.fetch(source, into: folder, releases: options.releases) } catch { return build.fail(.fetchFailed, error.description) }
 
             let layout = ProjectLayout.detect(root: fetched.tree)
+            build.layout = layout
             write(layout, to: folder.appendingPathComponent("layout.json"))
-            if layout.testPaths.isEmpty { return fail(.noTests, "no tests/, test/, <package>/tests or test_*.py in the source") }
+            if layout.testPaths.isEmpty { return build.fail(.noTests, "no tests/, test/, <package>/tests or test_*.py in the source") }
             guard let choice = PythonChoice.choice(requiresPython: fetched.requiresPython ?? layout.requiresPython,
                                                    classifiers: fetched.classifiers.isEmpty ? layout.classifiers : fetched.classifiers) else {
-                return fail(.pythonUnavailable, "requires-python '\(fetched.requiresPython ?? layout.requiresPython ?? "")' / classifiers exclude every available Python (\(PythonChoice.available.joined(separator: ", ")))")
+                return build.fail(.pythonUnavailable, "requires-python '\(fetched.requiresPython ?? layout.requiresPython ?? "")' / classifiers exclude every available Python (\(PythonChoice.available.joined(separator: ", ")))")
             }
+            build.choice = choice
             let python = choice.version
 
             // The build context: the tree and the install script, mounted read-only in the container.
             let context = folder.appendingPathComponent("context")
+            build.context = context
             try? FileManager.default.removeItem(at: context)
             try SourceFetcher.makeDirectory(context)
             do {
@@ -61,13 +90,16 @@ public struct EnvBuilder: Sendable {
                 let script = InstallScript.make(layout: layout, message: "\(fetched.name) \(fetched.version) (PyPI sdist)", uploadTime: fetched.uploadTime,
                                                 history: fetched.earlier.map { "\(fetched.name) \($0.version) (PyPI sdist)" })
                 try script.write(to: context.appendingPathComponent("install.sh"), atomically: true, encoding: .utf8)
-            } catch { return fail(.fetchFailed, "preparing \(context.path): \(error)") }
+            } catch { return build.fail(.fetchFailed, "preparing \(context.path): \(error)") }
 
             phase(source.description, "base image")
             let base = try await EnvBaseImage.ensure(python: python, workDir: URL(fileURLWithPath: options.workDir))
             // With history the image and spec are apart from the single release's: `<version>-rK`, `<name>-history.json`.
-            let history = fetched.earlier.isEmpty ? "" : "-r\(fetched.earlier.count + 1)"
-            let image = "forager/env-\(Self.dockerName(fetched.name)):\(Self.dockerTag(fetched.version + history))"
+            build.history = fetched.earlier.isEmpty ? "" : "-r\(fetched.earlier.count + 1)"
+            build.name = fetched.name
+            build.version = fetched.version
+            build.releases = fetched.earlier.map(\.version) + [fetched.version]
+            build.image = "forager/env-\(Self.dockerName(fetched.name)):\(Self.dockerTag(fetched.version + build.history))"
 
             phase(source.description, "install")
             let install = try await HostCommand.run("docker", [
@@ -75,23 +107,39 @@ public struct EnvBuilder: Sendable {
                 "-v", "\(EnvBaseImage.wheelCacheVolume):/root/.cache/pip", "-v", "\(context.path):/forager-ctx:ro",
                 base, "bash", "/forager-ctx/install.sh",
             ], timeout: .seconds(1800))
+            build.installed = install.succeeded
             let installLog = install.stdoutText + install.stderrText
             try? installLog.write(to: folder.appendingPathComponent("install.log"), atomically: true, encoding: .utf8)
             if !install.succeeded {
                 let line = try await readFile(container, "/forager/last-error")?.trimmingCharacters(in: .whitespacesAndNewlines) ?? BaselineRun.firstLine(of: installLog, matching: ["ERROR", "error:"]) ?? "exit \(install.status)"
-                if install.timedOut { return fail(.timeout, "installing took longer than 30 minutes", python: python) }
+                if install.timedOut { return build.fail(.timeout, "installing took longer than 30 minutes") }
                 if let missing = BaselineRun.firstLine(of: installLog, matching: Self.systemNeeds) {
-                    return fail(.needsSystemLibrary, "\(missing) (\(line))", python: python)
+                    return build.fail(.needsSystemLibrary, "\(missing) (\(line))")
                 }
-                return fail(.installFailed, line, python: python)
+                return build.fail(.installFailed, line)
             }
+            return await finish(build, container: container)
+        } catch {
+            return build.fail(.installFailed, error.description)
+        }
+    }
+
+    /// From an installed container: commit it as the image, probe that a source change is seen,
+    /// run the suite twice with the network off, write the spec. `agentSetup` records the recipe
+    /// an agent's episode made (`--agent`).
+    func finish(_ build: Build, container: String, agentSetup: EnvSpecFile.AgentSetup? = nil) async -> EnvResult {
+        guard let layout = build.layout, let choice = build.choice else { return build.fail(.installFailed, "nothing was installed") }
+        let source = build.source, folder = build.folder, image = build.image, python = choice.version
+        func fail(_ cause: EnvFailureCause, _ detail: String, passed: Int = 0, failed: Int = 0) -> EnvResult {
+            build.fail(cause, detail, image: image, passed: passed, failed: failed)
+        }
+        do {
             let commit = (try await readFile(container, "/forager/commit") ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
             let installed = (try await readFile(container, "/forager/installed") ?? "").split(separator: "\n").map(String.init)
             let asOf = try await readFile(container, "/forager/resolved-as-of")?.trimmingCharacters(in: .whitespacesAndNewlines)
-            let pythonPath = layout.sourceRoot == "." ? "/testbed" : "/testbed/\(layout.sourceRoot)"
             try await HostCommand.check("docker", [
-                "commit", "--change", "WORKDIR /testbed", "--change", "ENV PYTHONPATH=\(pythonPath)",
-                "--change", "LABEL forager.env=\(fetched.name)", "--change", "CMD [\"/bin/bash\"]", container, image,
+                "commit", "--change", "WORKDIR /testbed", "--change", "ENV PYTHONPATH=\(layout.pythonPath)",
+                "--change", "LABEL forager.env=\(build.name)", "--change", "CMD [\"/bin/bash\"]", container, image,
             ], timeout: .seconds(600))
 
             phase(source.description, "probe")
@@ -101,13 +149,11 @@ public struct EnvBuilder: Sendable {
                 let said = result.stdoutText + result.stderrText
                 try? said.write(to: folder.appendingPathComponent("probe.log"), atomically: true, encoding: .utf8)
                 if !said.contains("seen") || said.contains("unseen") {
-                    return fail(.sourceChangeNotSeen, "importing \(probe.name) after changing \(probe.file): \(said.split(separator: "\n").last.map(String.init) ?? "no output")", python: python, image: image)
+                    return fail(.sourceChangeNotSeen, "importing \(probe.name) after changing \(probe.file): \(said.split(separator: "\n").last.map(String.init) ?? "no output")")
                 }
             }
 
-            // `python -m pytest` puts /testbed on sys.path, as a checkout's own `python -m pytest` would:
-            // suites that import helpers as `from tests import …` without a tests/__init__.py need it.
-            var command = "python -m pytest -rA -p no:cacheprovider --color=no " + layout.testPaths.joined(separator: " ")
+            var command = Self.testCommand(layout)
             phase(source.description, "baseline 1")
             var first = try await BaselineRun.run(image: image, command: command, timeout: options.testTimeout, name: container + "-t1")
             if first.collectionError && first.passed.count < options.minPassing {
@@ -117,7 +163,7 @@ public struct EnvBuilder: Sendable {
             }
             try? first.log.write(to: folder.appendingPathComponent("baseline-1.log"), atomically: true, encoding: .utf8)
             if let (cause, detail) = first.failure(minPassing: options.minPassing) {
-                return fail(cause, detail, python: python, image: image, passed: first.passed.count, failed: first.failed.count)
+                return fail(cause, detail, passed: first.passed.count, failed: first.failed.count)
             }
             phase(source.description, "baseline 2")
             let second = try await BaselineRun.run(image: image, command: command, timeout: options.testTimeout, name: container + "-t2")
@@ -127,23 +173,31 @@ public struct EnvBuilder: Sendable {
             let passed = first.passed.intersection(second.passed).subtracting(flaky)
             let failed = first.failed.intersection(second.failed).subtracting(flaky)
             if passed.count < options.minPassing {
-                return fail(.tooFewPassing, "\(passed.count) passed in both runs (\(flaky.count) flaky), fewer than \(options.minPassing)", python: python, image: image, passed: passed.count, failed: failed.count)
+                return fail(.tooFewPassing, "\(passed.count) passed in both runs (\(flaky.count) flaky), fewer than \(options.minPassing)", passed: passed.count, failed: failed.count)
             }
 
-            let spec = EnvSpecFile(name: fetched.name + (history.isEmpty ? "" : "-history"), image: image, testCommand: command, sourceDirectories: layout.sourceDirectories,
-                                   timeout: nil, pythonVersion: python, pythonChoice: choice.reason, source: source.description, version: fetched.version, commit: commit,
-                                   installed: installed, resolvedAsOf: asOf?.isEmpty == false ? asOf : nil,
-                                   releases: fetched.earlier.map(\.version) + [fetched.version],
+            let history = build.history
+            var spec = EnvSpecFile(name: build.name + (history.isEmpty ? "" : "-history"), image: image, testCommand: command, sourceDirectories: layout.sourceDirectories,
+                                   timeout: nil, pythonVersion: python, pythonChoice: choice.reason, source: source.description, version: build.version, commit: commit,
+                                   installed: installed, resolvedAsOf: asOf?.isEmpty == false ? asOf : nil, releases: build.releases,
                                    baseline: .init(passed: passed.sorted(), failed: failed.sorted(), flaky: flaky.sorted()))
-            let specURL = URL(fileURLWithPath: specPath ?? (options.out as NSString).appendingPathComponent("\(Self.dockerName(fetched.name))\(history.isEmpty ? "" : "-history").json"))
+            spec.agentSetup = agentSetup
+            let specURL = URL(fileURLWithPath: build.specPath ?? (options.out as NSString).appendingPathComponent("\(Self.dockerName(build.name))\(history.isEmpty ? "" : "-history").json"))
             try spec.write(to: specURL)
             let size = Int64(try await HostCommand.check("docker", ["image", "inspect", "-f", "{{.Size}}", image]).trimmingCharacters(in: .whitespacesAndNewlines))
             return EnvResult(source: source.description, image: image, spec: specURL.path, status: .built, cause: nil, detail: nil,
-                             testsPassed: passed.count, testsFailed: failed.count, flaky: flaky.count, seconds: elapsed(),
+                             testsPassed: passed.count, testsFailed: failed.count, flaky: flaky.count, seconds: build.elapsed(),
                              imageBytes: size, python: python, log: folder.path)
         } catch {
             return fail(.installFailed, error.description)
         }
+    }
+
+    /// The suite's command: every test path, colour off whatever `addopts` says (for the log parser).
+    /// `python -m pytest` puts /testbed on sys.path, as a checkout's own `python -m pytest` would:
+    /// suites that import helpers as `from tests import …` without a tests/__init__.py need it.
+    static func testCommand(_ layout: ProjectLayout) -> String {
+        "python -m pytest -rA -p no:cacheprovider --color=no " + layout.testPaths.joined(separator: " ")
     }
 
     /// What a build log says when a compiler, headers or a system tool is missing (the base has none).
@@ -153,7 +207,7 @@ public struct EnvBuilder: Sendable {
         "CMake must be installed", "cmake: not found", "x86_64-linux-gnu-gcc", "Unknown compiler(s)",
     ]
 
-    private func readFile(_ container: String, _ path: String) async throws(EnvBuildError) -> String? {
+    func readFile(_ container: String, _ path: String) async throws(EnvBuildError) -> String? {
         let result = try await HostCommand.run("docker", ["cp", "\(container):\(path)", "-"], timeout: .seconds(60))
         guard result.succeeded else { return nil }
         // `docker cp … -` writes a tar stream: one member, a 512-byte header then the contents.

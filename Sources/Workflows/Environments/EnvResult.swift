@@ -18,10 +18,12 @@ public struct EnvResult: Sendable, Codable, Equatable {
     public var python: String?
     /// The build's log folder (kept for failures too).
     public var log: String?
+    /// `--agent`: the episode that tried to make the suite run (built or not), as `run id/episode id`.
+    public var agentEpisode: String?
 
     enum CodingKeys: String, CodingKey {
         case source, image, spec, status, cause, detail, testsPassed = "tests_passed", testsFailed = "tests_failed", flaky
-        case seconds, imageBytes = "image_bytes", python, log
+        case seconds, imageBytes = "image_bytes", python, log, agentEpisode = "agent_episode"
     }
 
     static func failure(_ source: String, _ cause: EnvFailureCause, _ detail: String, seconds: Double, log: String?, python: String? = nil,

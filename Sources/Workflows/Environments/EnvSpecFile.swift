@@ -23,6 +23,22 @@ public struct EnvSpecFile: Sendable, Codable, Equatable {
     /// The releases committed in order in /testbed (one unless `--releases K`).
     public var releases: [String]
     public var baseline: Baseline
+    /// Set when an agent's episode made the suite run (`--agent`): its recipe and where its trajectory is.
+    public var agentSetup: AgentSetup?
+
+    public struct AgentSetup: Sendable, Codable, Equatable {
+        /// The diff the agent submitted (forager-setup.sh and any change to the tree), as the image was built from it.
+        public var recipe: String
+        /// The commands of forager-setup.sh, run with the network on after the patch was applied.
+        public var setupScript: String?
+        public var runID: String?
+        public var episodeID: String?
+        public var db: String?
+
+        enum CodingKeys: String, CodingKey {
+            case recipe, setupScript = "setup_script", runID = "run_id", episodeID = "episode_id", db
+        }
+    }
 
     public struct Baseline: Sendable, Codable, Equatable {
         public var passed: [String]
@@ -34,7 +50,7 @@ public struct EnvSpecFile: Sendable, Codable, Equatable {
     enum CodingKeys: String, CodingKey {
         case name, image, repoRoot = "repo_root", testCommand = "test_cmd", logParser = "log_parser"
         case sourceDirectories = "source_dirs", python, timeout, pythonVersion = "python_version", pythonChoice = "python_choice", source, version, commit
-        case installed, resolvedAsOf = "resolved_as_of", releases, baseline
+        case installed, resolvedAsOf = "resolved_as_of", releases, baseline, agentSetup = "agent_setup"
     }
 
     func write(to url: URL) throws(EnvBuildError) {

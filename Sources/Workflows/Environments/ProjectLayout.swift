@@ -184,6 +184,9 @@ public struct ProjectLayout: Sendable, Equatable, Codable {
                              requiresPython: requiresPython, classifiers: classifiers, pytestConfig: config, doctests: everything.contains("--doctest-modules"))
     }
 
+    /// What the image's PYTHONPATH names: the folder in /testbed that holds the packages.
+    public var pythonPath: String { sourceRoot == "." ? "/testbed" : "/testbed/\(sourceRoot)" }
+
     /// The folders `forager forage` may mutate: the packages (a single module's folder, the root, otherwise).
     public var sourceDirectories: [String] {
         let dirs = packages.filter { !$0.hasSuffix(".py") }

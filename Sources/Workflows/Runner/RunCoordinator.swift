@@ -34,6 +34,9 @@ public struct RunCoordinator: Sendable {
         public var modelDetails: [String: String] = [:]
         /// Warm sandboxes kept ready per image (`--warm N`; 0: every sandbox starts cold).
         public var warm = 0
+        /// How a task's submitted patch is scored; nil: its hidden tests in a fresh container
+        /// (`forager env build --agent` scores a set-up recipe by building the environment from it).
+        public var evaluate: (@Sendable (TaskRow) -> Evaluator)? = nil
 
         public init(runID: String? = nil, samples: Int = 1, workers: Int = 1, episode: EpisodeConfig = .init(), resume: Bool = false,
                     modelName: String, backendKind: String, tasksFile: String,
@@ -181,8 +184,8 @@ public struct RunCoordinator: Sendable {
 
         let makeEnvironment = EpisodeServices.environmentFactory(client: client, task: task, sandbox: options.sandbox,
                                                                  runID: runID, episodeID: start.episode.id, pool: pool)
-        let evaluate = EpisodeServices.evaluator(client: client, task: task, modelName: options.modelName, runID: runID,
-                                                 timeout: task.testTimeout(default: options.gradeTimeout))
+        let evaluate = options.evaluate?(task) ?? EpisodeServices.evaluator(client: client, task: task, modelName: options.modelName, runID: runID,
+                                                                            timeout: task.testTimeout(default: options.gradeTimeout))
         let runner = EpisodeRunner(config: options.episode, format: format, model: model, templates: templates,
                                    makeEnvironment: makeEnvironment, evaluate: evaluate, observer: recorder)
         let episodeTask = EpisodeServices.episodeTask(task, source: options.source)

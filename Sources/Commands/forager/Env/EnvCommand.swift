@@ -1,6 +1,8 @@
 import Foundation
+import Agent
 import ArgumentParser
 import Environments
+import Tasks
 
 struct EnvCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -46,6 +48,18 @@ struct EnvBuildCommand: AsyncParsableCommand {
     @Flag(help: "Print {built, failed, disk_bytes, seconds, environments: [...]} as JSON.")
     var json = false
 
+    @Flag(help: "When the heuristics leave an installed project whose suite does not run, an agent episode (the --model, --scripted or --endpoint backend) in the half-built container makes it run; its submitted diff and forager-setup.sh are the recipe the environment is built again from, and its trajectory goes to --db.")
+    var agent = false
+
+    @OptionGroup(title: "Model (--agent)") var backend: ModelBackendOptions
+
+    @OptionGroup(title: "Episodes (--agent)") var episodeOptions: EpisodeOptions
+
+    @OptionGroup(title: "Sandbox limits (--agent; the network is on, to install)") var sandbox: SandboxOptions
+
+    @Option(help: "The trajectory database of the --agent episodes.")
+    var db: String = "forager.db"
+
     mutating func validate() throws {
         if sources.isEmpty && fromFile == nil { throw ValidationError("give at least one SOURCE or --from FILE") }
         if workers < 1 { throw ValidationError("--workers must be at least 1") }
@@ -62,7 +76,7 @@ struct EnvBuildCommand: AsyncParsableCommand {
                                       workers: workers, force: force)
         options.releases = releases
         let progress = EnvProgress(total: list.count)
-        let builder = EnvBuilder(options: options) { source, phase in progress.phase(source, phase) }
+        let builder = EnvBuilder(options: options, agent: agent ? try setupAgent() : nil) { source, phase in progress.phase(source, phase) }
         let started = Date()
         let results = await EnvBatch(builder: builder).run(list, specPath: specFile) { result, resumed in progress.done(result, resumed: resumed) }
         progress.finish()
@@ -70,5 +84,38 @@ struct EnvBuildCommand: AsyncParsableCommand {
         let summary = EnvSummary(results: results, diskBytes: disk, seconds: Date().timeIntervalSince(started))
         if json { print(try summary.json()) } else { print(summary.table()) }
         if summary.built == 0 { throw ExitCode(2) }
+    }
+}
+
+extension EnvBuildCommand {
+    /// `--agent`: each request is one recorded episode (source `env-setup:<name>`) whose submitted
+    /// recipe is graded by building the environment from it.
+    func setupAgent() throws -> EnvSetupAgent {
+        var sandbox = self.sandbox
+        sandbox.network = true
+        let chosen = try backend.makeBackend(episode: episodeOptions.config(backendContextLength: nil, sandbox: sandbox))
+        let episodeRun = EpisodeRun(backend: chosen, episodeOptions: episodeOptions, sandbox: sandbox, db: db)
+        let db = self.db
+        return { request in
+            var run = episodeRun
+            var row = TaskRow(instanceID: request.instanceID, repo: request.name, image: request.image, repoRoot: "/testbed",
+                              testCommand: request.testCommand, logParser: "pytest")
+            row.problemStatement = request.instructions
+            run.evaluate = { _ in
+                { _, recipe in
+                    let result = await request.check(recipe)
+                    let encoder = JSONEncoder()
+                    encoder.outputFormatting = [.sortedKeys]
+                    let report = (try? encoder.encode(result)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+                    let message = result.status == .built
+                        ? "The environment builds: \(result.testsPassed) tests pass in both runs."
+                        : "The environment does not build: \(result.cause?.rawValue ?? "") \(result.detail ?? "")"
+                    return EvaluationResult(passed: result.status == .built, reportJSON: report, message: message)
+                }
+            }
+            let finished = try await run.run([row], runID: nil, samples: 1, workers: 1, tasksFile: "forager env build",
+                                             source: "env-setup:\(request.name)")
+            return EnvSetupEpisode(runID: finished.report.runID, episodeID: finished.report.episodeIDs.first, db: db)
+        }
     }
 }

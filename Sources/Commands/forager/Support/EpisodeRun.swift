@@ -16,6 +16,8 @@ struct EpisodeRun {
     var templates: PromptTemplates? = nil
     /// Seconds the hidden tests may run at grading when a row sets no `timeout`.
     var gradeTimeout: Duration = .seconds(1800)
+    /// Scores a submitted patch instead of the row's hidden tests (`env build --agent`).
+    var evaluate: (@Sendable (TaskRow) -> Evaluator)? = nil
 
     struct Finished {
         var report: RunCoordinator.Report
@@ -33,6 +35,7 @@ struct EpisodeRun {
                                              sandbox: limits, gradeTimeout: gradeTimeout, source: source)
         options.modelDetails = backend.details
         options.warm = sandbox.warm
+        options.evaluate = evaluate
         let connected: DockerClient
         if let client { connected = client } else { connected = try await DockerClient.connect() }
         let store = try await TrajectoryStore.open(at: db)
