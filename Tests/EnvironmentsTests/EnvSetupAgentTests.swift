@@ -6,7 +6,7 @@ import Trajectories
 
 /// `forager env build --agent` with a scripted agent: a project whose tests import a library it
 /// never declares fails collection under the heuristics; the agent writes forager-setup.sh
-/// (`pip install iniconfig`), checks it and submits the diff. The environment is then built again
+/// (`pip install six`), checks it and submits the diff. The environment is then built again
 /// from that recipe in a fresh container, and its trajectory is in the store.
 @Suite(.serialized, .enabled { await dockerTestsEnabled() })
 struct EnvSetupAgentTests {
@@ -15,18 +15,17 @@ struct EnvSetupAgentTests {
         try await TestImages.shared.ensure(["base"])
         let dir = try TempDir(prefix: "forager-env-agent-")
         defer { dir.remove() }
-        let tests = (1...10).map { "def test_parse_\($0)(tmp_path):\n    p = tmp_path / 'a.ini'\n    p.write_text('[s]\\nk = \($0)\\n')\n    assert iniconfig.IniConfig(str(p))['s']['k'] == '\($0)'\n" }
-            .joined(separator: "\n")
+        let tests = (1...10).map { "def test_text_\($0)():\n    assert six.ensure_str(b'\($0)') == '\($0)'\n" }.joined(separator: "\n")
         let archive = try EnvBuildDockerTests.archive(dir, "fenv-agent", [
             "setup.py": EnvBuildDockerTests.setupPy("fenv_agent"), "fenv_agent/__init__.py": "VALUE = 1\n",
-            "tests/test_ini.py": "import iniconfig\n\n" + tests,
+            "tests/test_six.py": "import six\n\n" + tests,
         ])
         let turns = [
             "The suite does not collect; let me see why.\n<tool: bash>\ncd /testbed && python -m pytest -q tests 2>&1 | tail -3\n</tool>",
-            "The tests need iniconfig.\n<tool: create>\n/testbed/forager-setup.sh\npip install iniconfig\n</tool>",
+            "The tests need six.\n<tool: create>\n/testbed/forager-setup.sh\npip install six\n</tool>",
             "<tool: bash>\ncd /testbed && bash forager-setup.sh > /dev/null && python -m pytest -q tests | tail -1 && git add -A && git diff --cached > /tmp/setup.patch\n</tool>",
             "<tool: submit>\n/tmp/setup.patch\n</tool>",
-            "The suite runs once iniconfig is installed.",
+            "The suite runs once six is installed.",
         ]
         let script = dir.url.appendingPathComponent("agent.jsonl")
         let line = try JSONSerialization.data(withJSONObject: ["instance_id": "env-setup.fenv-agent-1.0", "turns": turns])
@@ -52,13 +51,13 @@ struct EnvSetupAgentTests {
         // The spec records the recipe; the image was built from it (no setup script left in the tree, git clean).
         let spec = try JSONDecoder().decode(EnvSpecFile.self, from: try Data(contentsOf: URL(fileURLWithPath: dir.path + "/repos/fenv-agent.json")))
         let setup = try #require(spec.agentSetup)
-        #expect(setup.setupScript == "pip install iniconfig")
+        #expect(setup.setupScript == "pip install six")
         #expect(setup.recipe.contains("+++ b/forager-setup.sh"))
         #expect("\(setup.runID ?? "")/\(setup.episodeID ?? "")" == episodeLabel)
         let (ok, tree) = try EnvBuildDockerTests.docker(["run", "--rm", "--network", "none", "forager/env-fenv-agent:1.0", "bash", "-c",
-                                                        "cd /testbed && ls && git status --porcelain && python -c 'import iniconfig; print(\"iniconfig ok\")'"])
+                                                        "cd /testbed && ls && git status --porcelain && python -c 'import six; print(\"six ok\")'"])
         #expect(ok)
-        #expect(!tree.contains("forager-setup.sh") && tree.contains("iniconfig ok"), "\(tree)")
+        #expect(!tree.contains("forager-setup.sh") && tree.contains("six ok"), "\(tree)")
 
         // The trajectory: the episode of source env-setup:<name>, every turn a step, graded by the build.
         let store = try await TrajectoryStore.open(at: db)
