@@ -128,6 +128,12 @@ let package = Package(
             dependencies: ["Grading", "ImageRecipes", "ForagerSupport"],
             path: layer("Workflows", "Environments")
         ),
+        // `forager serve`: the in-process engine behind OpenAI-compatible routes, on Hummingbird.
+        .target(
+            name: "ModelServer",
+            dependencies: ["Agent", "Inference", "ForagerSupport", .product(name: "Hummingbird", package: "hummingbird")],
+            path: layer("Agent", "ModelServer")
+        ),
         // `forager view`: server-rendered pages over a trajectory database.
         .target(
             name: "Viewer",
@@ -154,6 +160,7 @@ let package = Package(
                 "Foraging",
                 "Replay",
                 "Viewer",
+                "ModelServer",
                 "ExecutionTraces",
                 "Environments",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -167,12 +174,13 @@ let package = Package(
         .testTarget(name: "ArchitectureTests", dependencies: ["TestSupport"]),
         // What the test targets share: the Docker-tests switch, the `forager` of the build in
         // use, the package root, test images, free ports and child processes.
-        .target(name: "TestSupport", dependencies: ["DockerEngine", "ImageRecipes"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["DockerEngine", "ImageRecipes", "ModelServer"], path: "Tests/TestSupport"),
         .testTarget(name: "DockerEngineTests", dependencies: ["DockerEngine", "TestSupport"]),
         .testTarget(name: "ImageRecipesTests", dependencies: ["ImageRecipes", "TestSupport"]),
         .testTarget(name: "AgentToolsTests", dependencies: ["AgentTools", "Agent", "DockerEnvironment", "Sandbox", "DockerEngine", "ForagerSupport", "TestSupport"]),
         .testTarget(name: "SandboxTests", dependencies: ["Sandbox", "DockerEngine", "TestSupport"]),
-        .testTarget(name: "AgentTests", dependencies: ["Agent", "AgentTools", "DockerEnvironment", "Sandbox", "DockerEngine", "Inference", "HTTPTransport", "TestSupport"]),
+        .testTarget(name: "AgentTests", dependencies: ["Agent", "AgentTools", "DockerEnvironment", "Sandbox", "DockerEngine", "Inference", "HTTPTransport", "ModelServer", "TestSupport"]),
+        .testTarget(name: "ModelServerTests", dependencies: ["ModelServer", "Agent", "Inference", "TestSupport"]),
         .testTarget(
             name: "GradingTests",
             dependencies: ["Grading", "Tasks", "Sandbox", "DockerEngine", "ImageRecipes", "TestSupport"],

@@ -1,6 +1,7 @@
 import Agent
 import Foundation
 import Inference
+import ModelServer
 import Testing
 import TestSupport
 
@@ -8,11 +9,8 @@ import TestSupport
 /// in the middle, and a port where nothing listens.
 @Suite("Endpoint fleet", .serialized)
 struct EndpointFleetTests {
-    static func startServer() throws -> OpenAIServer {
-        let server = OpenAIServer(model: EndpointModelTests.model, modelName: "smollm2", contextLength: 1024, threads: 1)
-        try server.bind(host: "127.0.0.1", port: 0)
-        Thread { server.serve() }.start()
-        return server
+    static func startServer() async throws -> RunningModelServer {
+        try await RunningModelServer.start(ModelServer(model: EndpointModelTests.model, modelName: "smollm2", contextLength: 1024, threads: 1))
     }
 
     static func member(_ url: String) throws -> EndpointModel {
@@ -29,8 +27,7 @@ struct EndpointFleetTests {
 
     @Test("turns spread over the endpoints by outstanding requests; a stopped one is left out and its turns go to the other")
     func spreadsAndFailsOver() async throws {
-        let a = try Self.startServer(), b = try Self.startServer()
-        defer { a.stop(); b.stop() }
+        let a = try await Self.startServer(), b = try await Self.startServer()
         let urls = ["http://127.0.0.1:\(a.port)", "http://127.0.0.1:\(b.port)"]
         let fleet = EndpointFleet(models: try urls.map(Self.member), endpoints: urls, cooldown: .seconds(60))
 
@@ -44,7 +41,7 @@ struct EndpointFleetTests {
         #expect(served.filter { $0 == urls[0] }.count == 2 && served.filter { $0 == urls[1] }.count == 2, "\(served)")
 
         // One server goes away: every later turn is served by the other, none fails.
-        a.stop()
+        await a.stop()
         for turn in 4..<8 {
             let action = try await fleet.nextAction(request(turn))
             #expect(action.servedBy == urls[1])
@@ -53,12 +50,12 @@ struct EndpointFleetTests {
         let counts = await fleet.counts()
         #expect(counts[0].served == 2 && counts[0].failed == 1, "the stopped endpoint is tried once, then left out for its cooldown")
         #expect(counts[1].served == 6)
+        await b.stop()
     }
 
     @Test("a failing endpoint is tried again after its cooldown; when all fail the error names them")
     func cooldownAndAllDown() async throws {
-        let b = try Self.startServer()
-        defer { b.stop() }
+        let b = try await Self.startServer()
         let dead = "http://127.0.0.1:\(try FreePort.next())"
         let live = "http://127.0.0.1:\(b.port)"
         let fleet = EndpointFleet(models: [try Self.member(dead), try Self.member(live)], endpoints: [dead, live], cooldown: .milliseconds(300))
@@ -74,5 +71,6 @@ struct EndpointFleetTests {
         do { _ = try await nothing.nextAction(request(0)) } catch {
             #expect("\(error)".contains(dead) && "\(error)".contains("every endpoint of the fleet"))
         }
+        await b.stop()
     }
 }

@@ -2,6 +2,7 @@ import Agent
 import Foundation
 @testable import HTTPTransport
 import Inference
+import ModelServer
 import Testing
 import TestSupport
 
@@ -15,14 +16,12 @@ struct EndpointModelTests {
 
     /// One server for the suite, with an API key.
     static let apiKey = "test-key-\(UUID().uuidString.prefix(8))"
-    static let server: OpenAIServer = {
-        let server = OpenAIServer(model: model, modelName: "smollm2", contextLength: 1024, threads: 2, apiKey: apiKey)
-        do { try server.bind(host: "127.0.0.1", port: 0) } catch { fatalError("bind: \(error)") }
-        Thread { server.serve() }.start()
-        return server
-    }()
+    static let server = Task {
+        try await RunningModelServer.start(ModelServer(model: model, modelName: "smollm2", contextLength: 1024, threads: 2, apiKey: apiKey))
+    }
 
-    var baseURL: String { "http://127.0.0.1:\(Self.server.port)" }
+    /// The suite's server, started by the first test that asks.
+    var baseURL: String { get async throws { try await Self.server.value.baseURL } }
 
     /// A short episode context: system, user, the assistant prefix.
     func request(maxTokens: Int = 12) -> ModelRequest {
@@ -42,7 +41,7 @@ struct EndpointModelTests {
 
     @Test("streamed /v1/completions with the raw prompt gives the engine's own greedy turn, with the server's prompt count")
     func completionsMatchTheEngine() async throws {
-        let config = EndpointConfig(baseURL: baseURL, modelName: "smollm2", apiKey: Self.apiKey, temperature: 0)
+        let config = EndpointConfig(baseURL: try await baseURL, modelName: "smollm2", apiKey: Self.apiKey, temperature: 0)
         let endpoint = try EndpointModel(config: config, format: chatML, tokenCountsAreEstimates: false)
         let request = request()
         let action = try await endpoint.nextAction(request)
@@ -57,7 +56,7 @@ struct EndpointModelTests {
 
     @Test("an unstreamed answer and the chat route also give a turn")
     func wholeAnswersAndChat() async throws {
-        let whole = try EndpointModel(config: EndpointConfig(baseURL: baseURL + "/v1/", modelName: "smollm2", apiKey: Self.apiKey,
+        let whole = try EndpointModel(config: EndpointConfig(baseURL: try await baseURL + "/v1/", modelName: "smollm2", apiKey: Self.apiKey,
                                                              stream: false, temperature: 0),
                                       format: chatML, tokenCountsAreEstimates: false)
         // The server's session now holds this prompt in its KV cache, and cached and batched
@@ -68,7 +67,7 @@ struct EndpointModelTests {
         #expect(answer.promptTokens == request.context.count)
         #expect(answer.tokens.count <= request.maxTokens)
 
-        let chat = try EndpointModel(config: EndpointConfig(baseURL: baseURL, modelName: "smollm2", api: .chat, apiKey: Self.apiKey, temperature: 0),
+        let chat = try EndpointModel(config: EndpointConfig(baseURL: try await baseURL, modelName: "smollm2", api: .chat, apiKey: Self.apiKey, temperature: 0),
                                      format: chatML, tokenCountsAreEstimates: true)
         let action = try await chat.nextAction(request)
         #expect(!action.text.isEmpty)
@@ -77,13 +76,13 @@ struct EndpointModelTests {
 
     @Test("a missing API key is refused at once, with a hint, and the key never shows in descriptions")
     func apiKey() async throws {
-        let keyless = try EndpointModel(config: EndpointConfig(baseURL: baseURL, modelName: "smollm2", maxRetries: 3),
+        let keyless = try EndpointModel(config: EndpointConfig(baseURL: try await baseURL, modelName: "smollm2", maxRetries: 3),
                                         format: chatML, tokenCountsAreEstimates: true)
         let error = await endpointError { _ = try await keyless.nextAction(request()) }
         #expect(error == .rejected(status: 401, message: "invalid or missing API key"))
         #expect(error?.description.contains("FORAGER_API_KEY") == true)
 
-        let config = EndpointConfig(baseURL: baseURL, modelName: "smollm2", apiKey: Self.apiKey)
+        let config = EndpointConfig(baseURL: try await baseURL, modelName: "smollm2", apiKey: Self.apiKey)
         #expect(!config.description.contains(Self.apiKey))
         #expect(!String(describing: config).contains(Self.apiKey))
         #expect(EndpointConfig.apiKey(from: ["OPENAI_API_KEY": "a", "FORAGER_API_KEY": "b"]) == "b")

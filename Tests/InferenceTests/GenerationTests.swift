@@ -4,7 +4,7 @@ import Testing
 
 @Suite(.serialized) struct GenerationTests {
     func prompt(_ m: Model) -> [Int] {
-        ChatFormat.userPrompt("Name three fruits.", tokenizer: m.tokenizer)
+        m.tokenizer.encodePrompt("<|im_start|>user\nName three fruits.<|im_end|>\n<|im_start|>assistant\n", parseSpecial: true)
     }
 
     @Test func seededSamplingIsReproducibleAndVaries() throws {

@@ -29,3 +29,11 @@ public func watchOffPool(
         thread.start()
     }
 }
+
+/// Runs blocking `work` (a socket read, a program) on a thread of its own, so that the
+/// cooperative pool stays free for what it waits on (a server in the same process).
+public func offPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+        Thread { continuation.resume(with: Result { try work() }) }.start()
+    }
+}

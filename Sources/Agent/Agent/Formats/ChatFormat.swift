@@ -84,6 +84,12 @@ extension ChatFormat {
         header(.assistant) + (prefix.isEmpty ? .empty : tokenize(prefix))
     }
 
+    /// A conversation ready for the model's next turn: the beginning, each message complete, then
+    /// the assistant's header (what `forager serve` and `forager model generate` send the engine).
+    public func prompt(_ messages: [ChatMessage]) -> TokenizedText {
+        messages.reduce(beginning) { $0 + encode($1) } + generationPrefix("")
+    }
+
     /// The number of tokens of a complete message.
     public func tokenCount(_ message: ChatMessage) -> Int { encode(message).count }
 }

@@ -74,9 +74,11 @@ public final class InferenceModel: LanguageModel, @unchecked Sendable {
     }
 
     /// One turn as asked for.
-    private struct Job: Sendable {
+    fileprivate struct Job: Sendable {
         let prompt: [Int]
         let options: GenerationOptions
+        /// Receives the text as it is generated (streaming clients of `forager serve`).
+        let onText: (@Sendable (String) -> Void)?
         let cancelled: CancellationFlag
         let continuation: CheckedContinuation<GenerationResult, any Error>
     }
@@ -93,7 +95,7 @@ public final class InferenceModel: LanguageModel, @unchecked Sendable {
     private var pending: [Job] = []
     private var driving = false
 
-    private func submit(_ job: Job) {
+    fileprivate func submit(_ job: Job) {
         let start = pendingLock.withLock { () -> Bool in
             pending.append(job)
             if driving { return false }
@@ -120,7 +122,8 @@ public final class InferenceModel: LanguageModel, @unchecked Sendable {
                 let busy = Set(active.map { ObjectIdentifier($0.generation.session) })
                 guard let session = session(for: job.prompt, busy: busy) else { stillWaiting.append(job); continue }
                 do {
-                    var (generation, logits) = try Generation.start(session, prompt: job.prompt, options: job.options)
+                    let onText = job.onText.map { send in { (text: String) -> Bool in send(text); return true } }
+                    var (generation, logits) = try Generation.start(session, prompt: job.prompt, options: job.options, onText: onText)
                     if let next = generation.advance(logits) {
                         active.append(Running(job: job, generation: generation, next: next))
                     } else {
@@ -183,15 +186,7 @@ public final class InferenceModel: LanguageModel, @unchecked Sendable {
         parameters.seed = sampling.seed &+ UInt64(request.attempt) &* 1_000_003 &+ UInt64(request.turnIndex)
         let options = GenerationOptions(maxTokens: min(request.maxTokens, room), sampling: parameters, stopIds: format.stopTokens,
                                         stopStrings: request.stopStrings, constraint: constraint)
-        let cancelled = CancellationFlag()
-        let result: GenerationResult = try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { continuation in
-                submit(Job(prompt: prompt, options: options, cancelled: cancelled, continuation: continuation))
-            }
-        } onCancel: {
-            cancelled.set()
-        }
-        if result.stopReason == .cancelled || cancelled.isSet { throw CancellationError() }
+        let result = try await generate(prompt: prompt, options: options)
         var action = result.stopReason == .stopString
             ? ModelAction(text: result.text, tokens: result.tokens, endedOnStop: true, promptTokens: result.promptTokens,
                           prefillSeconds: result.prefillSeconds, decodeSeconds: result.decodeSeconds)
@@ -199,6 +194,26 @@ public final class InferenceModel: LanguageModel, @unchecked Sendable {
                               prefillSeconds: result.prefillSeconds, decodeSeconds: result.decodeSeconds)
         action.prefilledTokens = result.prefilledTokens
         return action
+    }
+}
+
+extension InferenceModel {
+    /// One generation of `prompt` with its own options, batched with every other running turn
+    /// (`forager serve`'s requests, episodes' turns); `onText` receives the text as it comes.
+    /// Cancelling the awaiting task stops it at the next token and throws CancellationError.
+    public func generate(prompt: [Int], options: GenerationOptions,
+                         onText: (@Sendable (String) -> Void)? = nil) async throws -> GenerationResult {
+        try Task.checkCancellation()
+        let cancelled = CancellationFlag()
+        let result: GenerationResult = try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                submit(Job(prompt: prompt, options: options, onText: onText, cancelled: cancelled, continuation: continuation))
+            }
+        } onCancel: {
+            cancelled.set()
+        }
+        if result.stopReason == .cancelled || cancelled.isSet { throw CancellationError() }
+        return result
     }
 }
 

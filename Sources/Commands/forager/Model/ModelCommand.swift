@@ -1,3 +1,4 @@
+import Agent
 import ArgumentParser
 import Foundation
 import Inference
@@ -89,7 +90,7 @@ struct ModelGenerateCommand: AsyncParsableCommand {
     func run() async throws {
         let m = try options.load()
         let text = prompt ?? String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
-        let ids = raw ? m.tokenizer.encodePrompt(text, parseSpecial: true) : ChatFormat.userPrompt(text, tokenizer: m.tokenizer)
+        let ids = raw ? m.tokenizer.encodePrompt(text, parseSpecial: true) : chatFormat(for: m.tokenizer).prompt([ChatMessage(.user, text)]).tokens
         let session = Session(model: m, contextLength: contextLength, threads: options.threads)
         let opts = GenerationOptions(maxTokens: maxTokens,
                                      sampling: .init(temperature: temperature, topK: topK, topP: topP, seed: seed),
