@@ -9,15 +9,24 @@ public struct EngineBenchmark: Sendable {
     public var modelFileMiB: Double
     public var kvCacheMiB: Double
     public var threads: Int
+    /// Continuous batching: sequences decoded together, and their tokens per second in all.
+    public var batchSize: Int
+    public var batchDecodeTokensPerSecond: Double
 
     public var dictionary: [String: Any] {
         ["load_ms": loadMilliseconds, "prefill_tps": prefillTokensPerSecond, "decode_tps": decodeTokensPerSecond,
-         "rss_mib": rssMiB, "model_file_mib": modelFileMiB, "kv_cache_mib": kvCacheMiB, "threads": threads]
+         "rss_mib": rssMiB, "model_file_mib": modelFileMiB, "kv_cache_mib": kvCacheMiB, "threads": threads,
+         "batch_size": batchSize, "batch_decode_tps": batchDecodeTokensPerSecond,
+         "batch_decode_ratio": decodeTokensPerSecond > 0 ? batchDecodeTokensPerSecond / decodeTokensPerSecond : 0]
     }
 
     /// Prefills `promptTokens` tokens of varied text, then decodes `genTokens` greedily (no stop
-    /// tokens); best of `repetitions`. The KV cache is sized to exactly what the run needs.
-    public static func run(modelSpec: String, threads: Int, promptTokens: Int, genTokens: Int, repetitions: Int) throws -> EngineBenchmark {
+    /// tokens); best of `repetitions`. The KV cache is sized to exactly what the run needs. Then
+    /// `batch` sequences (each its own KV cache, a prompt of its own of `promptTokens` tokens)
+    /// decode `genTokens` steps together, one forward pass a step, as `forager run` and
+    /// `forager serve` do with concurrent turns (resident memory is read before that part).
+    public static func run(modelSpec: String, threads: Int, promptTokens: Int, genTokens: Int, repetitions: Int,
+                           batch: Int = 4) throws -> EngineBenchmark {
         let path = try ModelLocator.resolve(modelSpec)
         let t0 = DispatchTime.now().uptimeNanoseconds
         let model = try Model.load(path: path)
@@ -38,9 +47,39 @@ public struct EngineBenchmark: Sendable {
             bestDecode = max(bestDecode, Double(genTokens) / (Double(c - b) / 1e9))
         }
         let fileBytes = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? model.weightBytes
+        let rss = residentMiB()
+        let batchTPS = try batchDecode(model: model, source: source, threads: threads, promptTokens: promptTokens,
+                                       genTokens: genTokens, batch: max(1, batch), repetitions: repetitions)
         return EngineBenchmark(loadMilliseconds: loadMs, prefillTokensPerSecond: bestPrefill, decodeTokensPerSecond: bestDecode,
-                               rssMiB: residentMiB(), modelFileMiB: Double(fileBytes) / 1_048_576,
-                               kvCacheMiB: Double(session.kvCacheBytes) / 1_048_576, threads: threads)
+                               rssMiB: rss, modelFileMiB: Double(fileBytes) / 1_048_576,
+                               kvCacheMiB: Double(session.kvCacheBytes) / 1_048_576, threads: threads,
+                               batchSize: max(1, batch), batchDecodeTokensPerSecond: batchTPS)
+    }
+
+    /// Tokens per second over `batch` sequences decoded together (`Session.decodeBatch`); best of `repetitions`.
+    static func batchDecode(model: Model, source: [Int], threads: Int, promptTokens: Int, genTokens: Int, batch: Int,
+                            repetitions: Int) throws -> Double {
+        let sessions = (0..<batch).map { _ in
+            Session(model: model, contextLength: promptTokens + genTokens, threads: threads, batchSize: min(512, promptTokens))
+        }
+        var best = 0.0
+        for _ in 0..<max(1, repetitions) {
+            var next: [Int] = []
+            for (i, session) in sessions.enumerated() {
+                session.reset()
+                // Each sequence its own text: the prompt rotated by a different offset.
+                let offset = (i * 37) % max(1, source.count)
+                let rotated = Array((source[offset...] + source[..<offset]).prefix(promptTokens))
+                next.append(Sampler.argmax(try session.evaluateInPlace(rotated)))
+            }
+            let start = DispatchTime.now().uptimeNanoseconds
+            for _ in 0..<genTokens {
+                next = try sessions[0].decodeBatch(sessions, next).map { Sampler.argmax($0) }
+            }
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            best = max(best, Double(batch * genTokens) / seconds)
+        }
+        return best
     }
 
     /// Resident set size of this process (VmRSS).

@@ -116,18 +116,20 @@ struct ModelBenchCommand: AsyncParsableCommand {
     @Option(help: "Prompt tokens to prefill.") var promptTokens = 512
     @Option(help: "Tokens to generate.") var genTokens = 128
     @Option(help: "Timed repetitions (the best is reported).") var repetitions = 3
+    @Option(help: "Sequences decoded together for the batched figure (continuous batching), each with its own KV cache.") var batch = 4
     @Flag(help: "Print JSON.") var json = false
 
     func run() async throws {
         let r = try EngineBenchmark.run(modelSpec: options.model, threads: options.threads ?? 2,
-                                        promptTokens: promptTokens, genTokens: genTokens, repetitions: repetitions)
+                                        promptTokens: promptTokens, genTokens: genTokens, repetitions: repetitions, batch: batch)
         if json {
             let data = try JSONSerialization.data(withJSONObject: r.dictionary, options: [.sortedKeys])
             print(String(decoding: data, as: UTF8.self))
         } else {
-            print(String(format: "load %.1f ms, prefill %d tokens: %.1f tok/s, decode %d tokens: %.1f tok/s, RSS %.1f MiB (model file %.1f MiB, KV cache %.1f MiB), %d threads",
+            print(String(format: "load %.1f ms, prefill %d tokens: %.1f tok/s, decode %d tokens: %.1f tok/s, RSS %.1f MiB (model file %.1f MiB, KV cache %.1f MiB), %d threads; %d sequences decoded together: %.1f tok/s (%.2f× one)",
                          r.loadMilliseconds, promptTokens, r.prefillTokensPerSecond, genTokens, r.decodeTokensPerSecond,
-                         r.rssMiB, r.modelFileMiB, r.kvCacheMiB, r.threads))
+                         r.rssMiB, r.modelFileMiB, r.kvCacheMiB, r.threads, r.batchSize, r.batchDecodeTokensPerSecond,
+                         r.decodeTokensPerSecond > 0 ? r.batchDecodeTokensPerSecond / r.decodeTokensPerSecond : 0))
         }
     }
 }
