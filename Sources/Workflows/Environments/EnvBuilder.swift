@@ -139,6 +139,9 @@ public struct EnvBuilder: Sendable {
             let asOf = try await readFile(container, "/forager/resolved-as-of")?.trimmingCharacters(in: .whitespacesAndNewlines)
             try await HostCommand.check("docker", [
                 "commit", "--change", "WORKDIR /testbed", "--change", "ENV PYTHONPATH=\(layout.pythonPath)",
+                // A fixed hash seed: test ids built from sets or dicts (parametrize) and test order stay the same run
+                // to run, or the baseline calls them flaky and FAIL_TO_PASS names tests a later run never has.
+                "--change", "ENV PYTHONHASHSEED=0",
                 "--change", "LABEL forager.env=\(build.name)", "--change", "CMD [\"/bin/bash\"]", container, image,
             ], timeout: .seconds(600))
 

@@ -54,7 +54,7 @@ struct EnvSetupAgentRun: Sendable {
         do {
             let pythonPath = build.layout?.pythonPath ?? "/testbed"
             try await HostCommand.check("docker", ["commit", "--change", "WORKDIR /testbed", "--change", "CMD [\"/bin/bash\"]",
-                                                   "--change", "ENV PYTHONPATH=\(pythonPath)",
+                                                   "--change", "ENV PYTHONPATH=\(pythonPath)", "--change", "ENV PYTHONHASHSEED=0",
                                                    "--change", "LABEL forager.env-setup=\(build.name)", container, halfBuilt], timeout: .seconds(600))
         } catch {
             return withDetail("; the half-built container could not be kept for the agent: \(error)")
