@@ -110,8 +110,11 @@ public struct Forage: Sendable {
             throw ForageError.reference(spec.image, reference.message ?? "the reference run timed out or could not run")
         }
         let statuses = parser.parse(Grader.testOutput(of: output))
-        // Tests the environment's baseline found flaky never become FAIL_TO_PASS or PASS_TO_PASS.
-        let passing = statuses.filter { $0.value == .passed && !spec.flakyTests.contains($0.key) }.map(\.key).sorted()
+        // Only tests the environment's baseline saw pass in both runs, and never its flaky ones, become
+        // FAIL_TO_PASS or PASS_TO_PASS: a test whose id changes from run to run would "fail" every mutation.
+        let passing = statuses.filter {
+            $0.value == .passed && !spec.flakyTests.contains($0.key) && spec.baselinePassed?.contains($0.key) != false
+        }.map(\.key).sorted()
         let referenceSeconds = reference.phases[.tests] ?? 0
         progress(.reference(passing: passing.count, total: statuses.count, seconds: referenceSeconds))
         guard !passing.isEmpty else { throw ForageError.reference(spec.image, "no test passes on the clean tree (\(statuses.count) parsed)") }

@@ -43,16 +43,18 @@ extension RepoSpec {
         case .value, .wrongType: problems.append("field 'timeout' should be a positive number of seconds")
         }
 
-        var flaky: Set<String> = []
+        var flaky: Set<String> = [], baselinePassed: Set<String>?
         switch Field(c, .baseline, Baseline.self) {
         case .missing, .null: break
-        case .value(let baseline): flaky = Set(baseline.flaky ?? [])
-        case .wrongType: problems.append("field 'baseline' should be an object whose 'flaky' is a list of test names")
+        case .value(let baseline):
+            flaky = Set(baseline.flaky ?? [])
+            baselinePassed = baseline.passed.map(Set.init)
+        case .wrongType: problems.append("field 'baseline' should be an object whose 'passed' and 'flaky' are lists of test names")
         }
 
         if !problems.isEmpty { throw RepoSpecProblems(list: problems) }
         self.init(name: name, image: image, repoRoot: repoRoot, testCommand: testCommand, logParser: logParser,
-                  sourceDirectories: dirs, python: python, timeout: timeout, flakyTests: flaky)
+                  sourceDirectories: dirs, python: python, timeout: timeout, flakyTests: flaky, baselinePassed: baselinePassed)
     }
 }
 
@@ -68,7 +70,9 @@ extension RepoSpec {
         try c.encode(sourceDirectories, forKey: .sourceDirectories)
         try c.encode(python, forKey: .python)
         try c.encodeIfPresent(timeout, forKey: .timeout)
-        if !flakyTests.isEmpty { try c.encode(Baseline(flaky: flakyTests.sorted()), forKey: .baseline) }
+        if !flakyTests.isEmpty || baselinePassed != nil {
+            try c.encode(Baseline(passed: baselinePassed?.sorted(), flaky: flakyTests.sorted()), forKey: .baseline)
+        }
     }
 }
 

@@ -16,6 +16,10 @@ public struct RepoSpec: Sendable, Equatable, Codable {
     /// Tests whose status differed between runs of the clean tree (`baseline.flaky`, as `forager env
     /// build` writes it): never FAIL_TO_PASS or PASS_TO_PASS of a foraged task.
     public var flakyTests: Set<String>
+    /// Tests that passed in both runs of the environment's baseline (`baseline.passed`); nil when
+    /// the spec has none. Only these can be a mutate-fix task's tests: a test whose id changes from
+    /// run to run (a time or an address in a parametrize id) is never among them.
+    public var baselinePassed: Set<String>?
     /// The file it was read from (for messages; not a field of the file).
     public var file: String
 
@@ -26,11 +30,13 @@ public struct RepoSpec: Sendable, Equatable, Codable {
 
     /// The part of `baseline` a forage reads.
     struct Baseline: Codable, Equatable {
+        var passed: [String]?
         var flaky: [String]?
     }
 
     public init(name: String, image: String, repoRoot: String = "/testbed", testCommand: String, logParser: String = "pytest",
-                sourceDirectories: [String], python: String = "python", timeout: Double? = nil, flakyTests: Set<String> = [], file: String = "<memory>") {
+                sourceDirectories: [String], python: String = "python", timeout: Double? = nil, flakyTests: Set<String> = [], baselinePassed: Set<String>? = nil,
+                file: String = "<memory>") {
         self.name = name
         self.image = image
         self.repoRoot = repoRoot
@@ -40,6 +46,7 @@ public struct RepoSpec: Sendable, Equatable, Codable {
         self.python = python
         self.timeout = timeout
         self.flakyTests = flakyTests
+        self.baselinePassed = baselinePassed
         self.file = file
     }
 
