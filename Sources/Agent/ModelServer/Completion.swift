@@ -44,12 +44,9 @@ struct Completion: Sendable {
         return model.format.prompt(conversation).tokens
     }
 
-    func options(promptCount: Int) throws -> GenerationOptions {
-        let room = server.model.contextLength - promptCount
-        guard room > 0 else {
-            throw CompletionProblem(description: "the prompt (\(promptCount) tokens) fills the server's \(server.model.contextLength)-token context")
-        }
-        let maxTokens = min(request.maxCompletionTokens ?? request.maxTokens ?? (chat ? 512 : 16), room)
+    /// The request's sampling and limits (the model caps the length at what fits in its window).
+    func options() -> GenerationOptions {
+        let maxTokens = request.maxCompletionTokens ?? request.maxTokens ?? (chat ? 512 : 16)
         let sampling = SamplingParameters(temperature: Float(request.temperature ?? 1), topK: request.topK ?? 0,
                                           topP: Float(request.topP ?? 1), seed: request.seed ?? 0)
         return GenerationOptions(maxTokens: maxTokens, sampling: sampling, stopIds: chat ? server.model.format.stopTokens : nil,
@@ -58,10 +55,7 @@ struct Completion: Sendable {
 
     func response() async throws -> Response {
         let prompt = try promptTokens()
-        if let bad = prompt.first(where: { $0 < 0 || $0 >= server.model.model.config.vocabularySize }) {
-            throw CompletionProblem(description: "token id \(bad) is not in the model's vocabulary")
-        }
-        let options = try options(promptCount: prompt.count)
+        let options = options()
         guard request.stream == true else {
             let result = try await server.model.generate(prompt: prompt, options: options)
             let choice = chat ? OpenAIAPI.Choice(message: .init(role: "assistant", content: result.text), finishReason: finish(result))

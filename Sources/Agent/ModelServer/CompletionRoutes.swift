@@ -31,6 +31,8 @@ struct CompletionRoutes: Sendable {
                 return Self.error(400, error.description)
             } catch let error as CompletionProblem {
                 return Self.error(400, error.description)
+            } catch let error as InferenceModel.UnsupportedContext {
+                return Self.error(400, error.description)
             } catch {
                 return Self.error(500, "\(error)")
             }

@@ -50,6 +50,11 @@ public struct EnvBuilder: Sendable {
 
         func elapsed() -> Double { Date().timeIntervalSince(started) }
 
+        /// `forager/env-<name>:<prefix><version>[-rK]` (the half-built image of `--agent` has prefix `setup-`).
+        func imageName(tagPrefix: String = "") -> String {
+            "forager/env-\(EnvBuilder.dockerName(name)):\(EnvBuilder.dockerTag(tagPrefix + version + history))"
+        }
+
         func fail(_ cause: EnvFailureCause, _ detail: String, image: String? = nil, passed: Int = 0, failed: Int = 0) -> EnvResult {
             EnvResult.failure(source.description, cause, detail, seconds: elapsed(), log: folder.path, python: choice?.version,
                               image: image, passed: passed, failed: failed)
@@ -99,7 +104,7 @@ public struct EnvBuilder: Sendable {
             build.name = fetched.name
             build.version = fetched.version
             build.releases = fetched.earlier.map(\.version) + [fetched.version]
-            build.image = "forager/env-\(Self.dockerName(fetched.name)):\(Self.dockerTag(fetched.version + build.history))"
+            build.image = build.imageName()
 
             phase(source.description, "install")
             let install = try await HostCommand.run("docker", [

@@ -50,7 +50,7 @@ struct EnvSetupAgentRun: Sendable {
     func run(container: String) async -> EnvResult {
         let source = build.source.description
         builder.phase(source, "agent")
-        let halfBuilt = build.image.replacingOccurrences(of: ":", with: ":setup-", options: [], range: build.image.range(of: ":"))
+        let halfBuilt = build.imageName(tagPrefix: "setup-")
         do {
             let pythonPath = build.layout?.pythonPath ?? "/testbed"
             try await HostCommand.check("docker", ["commit", "--change", "WORKDIR /testbed", "--change", "CMD [\"/bin/bash\"]",

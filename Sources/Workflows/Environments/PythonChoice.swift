@@ -10,7 +10,7 @@ import Foundation
 /// that is not newer than the classifiers name, else the oldest allowed one.
 public enum PythonChoice {
     /// The Pythons a base image is made for (`Images/base`, `Images/base-bullseye`, `Images/base-trixie`).
-    public static let available: [String] = ["3.9", "3.11", "3.13"]
+    public static let available: [String] = EnvBaseImage.debianBases.keys.sorted { compare($0, $1) < 0 }
     /// The one chosen when the project allows it.
     public static let preferred = "3.11"
 

@@ -172,19 +172,10 @@ public final class InferenceModel: LanguageModel, @unchecked Sendable {
     }
 
     public func nextAction(_ request: ModelRequest) async throws -> ModelAction {
-        try Task.checkCancellation()
         let prompt = request.context.tokens
-        if let bad = prompt.first(where: { $0 < 0 || $0 >= model.config.vocabularySize }) {
-            throw UnsupportedContext(description:
-                "token id \(bad) is not in the model's vocabulary (\(model.config.vocabularySize)): the \(format.name) format's markers are missing from this tokenizer; use a format the model knows (ChatML for SmolLM2)")
-        }
-        let room = contextLength - prompt.count
-        guard room > 0 else {
-            throw UnsupportedContext(description: "the context (\(prompt.count) tokens) fills the engine's \(contextLength)-token window")
-        }
         var parameters = sampling
         parameters.seed = sampling.seed &+ UInt64(request.attempt) &* 1_000_003 &+ UInt64(request.turnIndex)
-        let options = GenerationOptions(maxTokens: min(request.maxTokens, room), sampling: parameters, stopIds: format.stopTokens,
+        let options = GenerationOptions(maxTokens: request.maxTokens, sampling: parameters, stopIds: format.stopTokens,
                                         stopStrings: request.stopStrings, constraint: constraint)
         let result = try await generate(prompt: prompt, options: options)
         var action = result.stopReason == .stopString
@@ -201,9 +192,21 @@ extension InferenceModel {
     /// One generation of `prompt` with its own options, batched with every other running turn
     /// (`forager serve`'s requests, episodes' turns); `onText` receives the text as it comes.
     /// Cancelling the awaiting task stops it at the next token and throws CancellationError.
-    public func generate(prompt: [Int], options: GenerationOptions,
+    /// A prompt with an id outside the vocabulary, or one that fills the window, is refused
+    /// (`UnsupportedContext`); at most the tokens that fit after the prompt are generated.
+    public func generate(prompt: [Int], options given: GenerationOptions,
                          onText: (@Sendable (String) -> Void)? = nil) async throws -> GenerationResult {
         try Task.checkCancellation()
+        if let bad = prompt.first(where: { $0 < 0 || $0 >= model.config.vocabularySize }) {
+            throw UnsupportedContext(description:
+                "token id \(bad) is not in the model's vocabulary (\(model.config.vocabularySize)): the \(format.name) format's markers are missing from this tokenizer; use a format the model knows (ChatML for SmolLM2)")
+        }
+        let room = contextLength - prompt.count
+        guard room > 0 else {
+            throw UnsupportedContext(description: "the context (\(prompt.count) tokens) fills the engine's \(contextLength)-token window")
+        }
+        var options = given
+        options.maxTokens = min(options.maxTokens, room)
         let cancelled = CancellationFlag()
         let result: GenerationResult = try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
