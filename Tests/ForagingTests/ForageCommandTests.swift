@@ -1,3 +1,4 @@
+import DockerEngine
 import Foundation
 import Tasks
 import Testing
@@ -67,5 +68,34 @@ struct ForageCommandTests {
             // Nothing but the marker: the working tree is clean, the bug is part of HEAD.
             #expect(steps.first?.observationBody?.contains(" M ") == false)
         }
+    }
+
+    /// Ctrl-C while mutations are validated: the rows kept so far are in the tasks file (appended
+    /// as they are kept, each a whole line), and no container of the run is left.
+    @Test(.timeLimit(.minutes(10)))
+    func aSignalKeepsTheRowsAlreadyKeptAndLeavesNoContainer() async throws {
+        try await TestImages.shared.ensure(["demo-calc"])
+        let dir = try scratchDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let spec = packageRoot.appendingPathComponent("Tasks/repos/calc.json").path
+        let tasks = dir.appendingPathComponent("tasks.jsonl").path
+        let runID = "forage-int-\(UUID().uuidString.prefix(8))"
+        let run = try LaunchedForager(["forage", "--repo", spec, "--mutations", "20", "--workers", "1", "--seed", "3",
+                                       "--logs-dir", dir.path, "--out", tasks, "--run-id", runID],
+                                      environment: [:], stderrPath: dir.appendingPathComponent("stderr").path)
+        let child = run.child
+        let kept = await watchOffPool(every: 0.2, timeout: 400, until: {
+            ((try? String(contentsOfFile: tasks, encoding: .utf8)) ?? "").hasSuffix("\n")
+        }, then: { child.send(SIGINT) })
+        try #require(kept, "no row was written; stderr:\n\(run.stderr())")
+        let finished = try await run.finish(within: .seconds(120))
+        #expect(finished.status == 128 + SIGINT, "stderr:\n\(run.stderr())")
+        #expect(!finished.output.contains("validated tasks"), "the run finished before the signal")
+        let rows = try TaskLoader.load(tasks)
+        #expect(!rows.isEmpty)
+        for row in rows { #expect(!row.failToPass.isEmpty && !row.bugPatch.isEmpty) }
+        let client = try await DockerClient.connect()
+        let left = try await client.listContainers(all: true, labels: ["forager.run=\(runID)"])
+        #expect(left.isEmpty, "containers left after exit: \(left.map(\.id))")
     }
 }

@@ -13,14 +13,16 @@ import TestSupport
 struct ForageDockerTests {
     static let calcSpec = packageRoot.appendingPathComponent("Tasks/repos/calc.json").path
 
-    func forage(mutations: Int, logs: URL, flaky: Set<String> = [], baselinePassed: Set<String>? = nil) async throws -> Forage.Result {
+    func forage(mutations: Int, logs: URL, flaky: Set<String> = [], baselinePassed: Set<String>? = nil,
+                tests: TestScope = .covering) async throws -> Forage.Result {
         try await TestImages.shared.ensure(["demo-calc"])
         let client = try await DockerClient.connect()
         var spec = try RepoSpec.load(Self.calcSpec)
         spec.flakyTests = flaky
         spec.baselinePassed = baselinePassed
         return try await Forage(client: client, spec: spec, options: .init(
-            mutations: mutations, workers: 2, seed: 7, runID: "forage-test-\(UUID().uuidString.prefix(8))", logsDirectory: logs)).run()
+            mutations: mutations, workers: 2, seed: 7, runID: "forage-test-\(UUID().uuidString.prefix(8))", logsDirectory: logs,
+            tests: tests)).run()
     }
 
     @Test(.timeLimit(.minutes(15)))
@@ -47,6 +49,14 @@ struct ForageDockerTests {
             #expect(Set(row.failToPass).isDisjoint(with: row.passToPass))
             #expect(row.problemStatement.contains(row.failToPass[0]))
             #expect(!row.bugPatch.isEmpty && row.patch != row.bugPatch)
+            // Validated on the test files that executed the mutated function: the row's command
+            // names them in place of the spec's `tests`, and every task test lives in one of them.
+            let words = Set((row.testCommand ?? "").split(separator: " ").map(String.init))
+            #expect(row.extra["validation_tests"]?.stringValue == "covering", "\(row.instanceID): \(row.testCommand ?? "")")
+            #expect(row.testCommand?.hasPrefix("pytest -rA -p no:cacheprovider tests/") == true && !words.contains("tests"))
+            for test in row.failToPass + row.passToPass {
+                #expect(words.contains(String(CoveringTests.fileID(of: test))), "\(test) not in \(row.testCommand ?? "")")
+            }
             let dir = logs.appendingPathComponent("check/\(row.instanceID)")
             let gold = await evaluator.evaluate(task: row, prediction: Prediction(instanceID: row.instanceID, modelNameOrPath: "gold", modelPatch: row.patch),
                                                 runID: "check", directory: dir.appendingPathComponent("gold"), timeout: .seconds(300))
@@ -72,6 +82,22 @@ struct ForageDockerTests {
         #expect(withTest.outcome == .resolved)
         #expect(try String(contentsOf: dir.appendingPathComponent("run_instance.log"), encoding: .utf8).contains("Restored test files"))
         #expect(withTest.testOutput?.contains("test_extra") == false)
+    }
+
+    /// `--tests all`: every validation runs the whole suite, so the row keeps the spec's command and
+    /// its FAIL_TO_PASS and PASS_TO_PASS together are every passing test.
+    @Test(.timeLimit(.minutes(10)))
+    func theWholeSuiteScopeGradesEveryPassingTest() async throws {
+        let logs = try scratchDirectory()
+        defer { try? FileManager.default.removeItem(at: logs) }
+        let result = try await forage(mutations: 3, logs: logs, tests: .all)
+        let spec = try RepoSpec.load(Self.calcSpec)
+        #expect(!result.rows.isEmpty)
+        for row in result.rows {
+            #expect(row.testCommand == spec.testCommand)
+            #expect(row.extra["validation_tests"]?.stringValue == "all")
+            #expect(row.failToPass.count + row.passToPass.count == result.referencePassing)
+        }
     }
 
     /// The spec's baseline (what `forager env build` found) bounds every row: its flaky tests (here

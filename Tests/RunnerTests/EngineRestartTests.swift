@@ -88,29 +88,3 @@ struct EngineRestartTests {
         #expect(try await isolatedAgain.listContainers(all: true, labels: ["forager.run=restart"]).isEmpty)
     }
 }
-
-/// `forager` running in the background, its standard error in a file, its JSON output collected
-/// when it ends (a test that stops early does not leave it running: the child is killed).
-final class LaunchedForager {
-    let child: ChildProcess
-    let stderrPath: String
-
-    init(_ arguments: [String], environment: [String: String], stderrPath: String) throws {
-        self.stderrPath = stderrPath
-        child = try ForagerLauncher.launch(arguments, environment: environment, errors: .file(stderrPath))
-    }
-
-    /// Waits for the exit; a process still running after `limit` is a hang: killed, and reported.
-    func finish(within limit: Duration) async throws -> (status: Int32, output: String) {
-        let result = await child.finish(timeout: limit)
-        if result.timedOut {
-            throw TestFailure(description: "forager run still running \(limit) after the engine stopped (killed); stderr:\n\(stderr())")
-        }
-        return (result.status, result.output)
-    }
-
-    func stderr() -> String {
-        let text = (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? ""
-        return String(text.suffix(4000))
-    }
-}

@@ -10,7 +10,9 @@ import Tasks
 ///    them (Forager's Python helper, `ast`), while a reference run records every test's status;
 /// 2. pick `mutations` of them across the operators (seeded; the helper checks only those);
 /// 3. validate each in a fresh container with Grading's evaluator: kept when ≥1 previously passing
-///    test fails (FAIL_TO_PASS) and ≥1 still passes (PASS_TO_PASS); identical diffs once;
+///    test fails (FAIL_TO_PASS) and ≥1 still passes (PASS_TO_PASS); identical diffs once; with
+///    `TestScope.covering` only the test files that executed the mutated function run, and the
+///    row's test command is that narrowed command;
 /// 4. check that the gold patch (the mutation's reverse) resolves the row.
 public struct Forage: Sendable {
     public struct Options: Sendable {
@@ -24,9 +26,12 @@ public struct Forage: Sendable {
         public var testTimeout: Double?
         /// Grade every kept row's gold patch before writing it (drop those that do not resolve).
         public var goldCheck: Bool
+        /// Which tests a validation runs (and the row is graded on).
+        public var tests: TestScope
 
         public init(mutations: Int = 40, workers: Int = 2, seed: UInt64 = 0, runID: String,
-                    logsDirectory: URL = URL(fileURLWithPath: "logs"), testTimeout: Double? = nil, goldCheck: Bool = true) {
+                    logsDirectory: URL = URL(fileURLWithPath: "logs"), testTimeout: Double? = nil, goldCheck: Bool = true,
+                    tests: TestScope = .covering) {
             self.mutations = max(0, mutations)
             self.workers = max(1, workers)
             self.seed = seed
@@ -34,6 +39,7 @@ public struct Forage: Sendable {
             self.logsDirectory = logsDirectory
             self.testTimeout = testTimeout
             self.goldCheck = goldCheck
+            self.tests = tests
         }
     }
 
@@ -142,6 +148,7 @@ public struct Forage: Sendable {
 
         let timeout = options.testTimeout ?? spec.timeout ?? max(60, referenceSeconds * 5 + 30)
         let head = analysis.head
+        let covering = options.tests == .covering ? CoveringTests(trace: analysis.trace, testCommand: spec.testCommand) : nil
         let outcomes = await withTaskGroup(of: (Int, Outcome).self) { group in
             var results: [(Int, Outcome)] = []
             var queue = prepared.enumerated().makeIterator()
@@ -149,7 +156,7 @@ public struct Forage: Sendable {
                 guard let (index, item) = queue.next() else { return }
                 group.addTask {
                     (index, await validate(id: item.0, mutation: item.1, diff: item.2, head: head, passing: passing,
-                                           timeout: .milliseconds(Int64(timeout * 1000))))
+                                           selection: covering?.selection(for: item.1), timeout: .milliseconds(Int64(timeout * 1000))))
                 }
             }
             for _ in 0..<options.workers { launch() }
@@ -183,6 +190,7 @@ public struct Forage: Sendable {
         var found: [String: Int]
         var selected: [Mutation]
         var files: [String: [UInt8]]
+        var trace: TraceResult
     }
 
     /// In one container: HEAD, the tracer, the mutation enumerator, and the files to mutate.
@@ -229,19 +237,32 @@ public struct Forage: Sendable {
                 }
                 files[file] = Array(data)
             }
-            return Analysis(head: head, functions: traceResult.functions.count, found: list.found, selected: selected, files: files)
+            return Analysis(head: head, functions: traceResult.functions.count, found: list.found, selected: selected, files: files,
+                            trace: traceResult)
         }
     }
 
     /// One mutation in a fresh container: the row when kept (and, with `goldCheck`, resolved by its gold patch).
-    func validate(id: String, mutation: Mutation, diff: SpanDiff, head: String, passing: [String], timeout: Duration) async -> Outcome {
+    /// With a `selection`, only its test files run and the row's test command is the narrowed one.
+    func validate(id: String, mutation: Mutation, diff: SpanDiff, head: String, passing allPassing: [String],
+                  selection: CoveringTests.Selection?, timeout: Duration) async -> Outcome {
         let clock = ContinuousClock.now
         func done(_ row: TaskRow?, _ reason: String) -> Outcome {
             let d = ContinuousClock.now - clock
             return Outcome(id: id, mutation: mutation, row: row, reason: reason, seconds: d.seconds)
         }
         let bug = diff.forward, fix = diff.reverse
+        var passing = allPassing, testCommand = spec.testCommand
+        if let selection {
+            let covered = allPassing.filter { selection.fileIDs.contains(String(CoveringTests.fileID(of: $0))) }
+            // Ids the parser names differently from the tracer's files: the whole suite, as without a selection.
+            if !covered.isEmpty {
+                passing = covered
+                testCommand = selection.command
+            }
+        }
         var probe = baseRow(id: id)
+        probe.testCommand = testCommand
         probe.baseCommit = head
         probe.passToPass = passing
         let result = await evaluator.evaluate(task: probe, prediction: Prediction(instanceID: id, modelNameOrPath: "mutation", modelPatch: bug),
@@ -256,14 +277,16 @@ public struct Forage: Sendable {
         guard !status.success.isEmpty else { return done(nil, "no test still passed") }
 
         var row = baseRow(id: id)
+        row.testCommand = testCommand
         row.baseCommit = head
         row.patch = fix
         row.bugPatch = bug
         row.failToPass = status.failure
         row.passToPass = status.success
         row.problemStatement = ProblemStatement.make(failing: status.failure, testOutput: result.testOutput ?? "",
-                                                     testCommand: spec.testCommand, repoRoot: spec.repoRoot)
+                                                     testCommand: testCommand, repoRoot: spec.repoRoot)
         row.extra = [
+            "validation_tests": .string(testCommand == spec.testCommand ? TestScope.all.rawValue : TestScope.covering.rawValue),
             "mutation_operator": .string(mutation.operator.rawValue), "mutation_family": .string(mutation.family.rawValue),
             "mutation_file": .string(mutation.file), "mutation_function": .string(mutation.function),
             "mutation_note": .string(mutation.note), "forage_seed": .number(Double(options.seed)),

@@ -17,7 +17,8 @@ public struct IssueFix: Sendable {
         case phase(String)
         case history(scanned: Int, commits: Int, candidates: Int)
         case validating(total: Int)
-        case finished(CommitReport)
+        /// A commit validated: its report, and its row when kept.
+        case finished(CommitReport, TaskRow?)
     }
 
     /// What became of one commit of the history (`kept` only for candidates that validated).
@@ -99,7 +100,7 @@ public struct IssueFix: Sendable {
             for _ in 0..<options.workers { launch() }
             for await result in group {
                 results.append(result)
-                progress(.finished(result.1))
+                progress(.finished(result.1, result.2))
                 launch()
             }
             return results.sorted { $0.0 < $1.0 }

@@ -38,6 +38,19 @@ public struct Mutation: Codable, Sendable, Equatable {
     public var mutatedFNV1a64: String
     public var mutatedBytes: Int
 
+    public init(file: String, function: String, functionLine: Int, operator: MutationOperator, family: MutationFamily,
+                note: String, edits: [SourceEdit], mutatedFNV1a64: String, mutatedBytes: Int) {
+        self.file = file
+        self.function = function
+        self.functionLine = functionLine
+        self.operator = `operator`
+        self.family = family
+        self.note = note
+        self.edits = edits
+        self.mutatedFNV1a64 = mutatedFNV1a64
+        self.mutatedBytes = mutatedBytes
+    }
+
     enum CodingKeys: String, CodingKey {
         case file, function, functionLine = "function_line", `operator`, family, note, edits
         case mutatedFNV1a64 = "mutated_fnv1a64", mutatedBytes = "mutated_bytes"
@@ -62,13 +75,67 @@ public struct TraceResult: Codable, Sendable {
         public var qualname: String
         /// How many passing tests executed it.
         public var tests: Int
+        /// The files of those tests: indices into `TraceResult.testFiles`.
+        public var testFiles: [Int]
+
+        enum CodingKeys: String, CodingKey { case file, line, qualname, tests, testFiles = "test_files" }
+
+        public init(file: String, line: Int, qualname: String, tests: Int, testFiles: [Int]) {
+            self.file = file
+            self.line = line
+            self.qualname = qualname
+            self.tests = tests
+            self.testFiles = testFiles
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            self.init(file: try c.decode(String.self, forKey: .file), line: try c.decode(Int.self, forKey: .line),
+                      qualname: try c.decode(String.self, forKey: .qualname), tests: try c.decode(Int.self, forKey: .tests),
+                      testFiles: try c.decodeIfPresent([Int].self, forKey: .testFiles) ?? [])
+        }
     }
+
+    /// A file of passing tests: its part of the tests' ids (as the log parser names them) and its
+    /// path from the repository root (what a command line names).
+    public struct TestFile: Codable, Sendable, Hashable {
+        public var id: String
+        public var path: String
+
+        public init(id: String, path: String) {
+            self.id = id
+            self.path = path
+        }
+    }
+
     public var exitCode: Int
     public var passed: Int
     public var failed: Int
     public var functions: [Function]
+    public var testFiles: [TestFile]
+    /// The test command's positional arguments as pytest parsed them (the paths it collects).
+    public var positional: [String]
 
-    enum CodingKeys: String, CodingKey { case exitCode = "exit_code", passed, failed, functions }
+    enum CodingKeys: String, CodingKey {
+        case exitCode = "exit_code", passed, failed, functions, testFiles = "test_files", positional
+    }
+
+    public init(exitCode: Int, passed: Int, failed: Int, functions: [Function], testFiles: [TestFile], positional: [String]) {
+        self.exitCode = exitCode
+        self.passed = passed
+        self.failed = failed
+        self.functions = functions
+        self.testFiles = testFiles
+        self.positional = positional
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(exitCode: try c.decode(Int.self, forKey: .exitCode), passed: try c.decode(Int.self, forKey: .passed),
+                  failed: try c.decode(Int.self, forKey: .failed), functions: try c.decode([Function].self, forKey: .functions),
+                  testFiles: try c.decodeIfPresent([TestFile].self, forKey: .testFiles) ?? [],
+                  positional: try c.decodeIfPresent([String].self, forKey: .positional) ?? [])
+    }
 }
 
 /// The mutation operators and their families (as ForagerAgent and SWE-smith group them): the one

@@ -11,11 +11,15 @@ extension ForageCommand {
             workers: workers, runID: runID, logsDirectory: URL(fileURLWithPath: logsDir), testTimeout: testTimeout,
             goldCheck: !noGoldCheck), gitDirectory: gitDir)
         let progress = ForageProgress()
-        var result = try await issueFix.run { progress.handle($0) }
+        let rowsFile = try TaskRowsFile(path: tasksFile)
+        var result = try await issueFix.run { event in
+            progress.handle(event)
+            if case .finished(_, let row?) = event { rowsFile.append(row) }
+        }
         progress.finish()
 
         var report: RunCoordinator.Report?
-        if let (finished, solvedIDs) = try await writeAndRunEpisodes(result.rows, spec: spec, runID: runID, tasksFile: tasksFile,
+        if let (finished, solvedIDs) = try await writeAndRunEpisodes(result.rows, spec: spec, runID: runID, rowsFile: rowsFile,
                                                                      client: client) {
             report = finished
             for i in result.commits.indices {

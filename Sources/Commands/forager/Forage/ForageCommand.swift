@@ -20,7 +20,11 @@ struct ForageCommand: AsyncParsableCommand {
             run records each test's status. --mutations of them, chosen across the operators with \
             --seed, are validated each in a fresh container: kept when a previously passing test \
             fails (FAIL_TO_PASS) and another still passes (PASS_TO_PASS), identical diffs once, and \
-            only if the gold patch (the mutation's reverse) resolves the row. Rows carry the bug as \
+            only if the gold patch (the mutation's reverse) resolves the row. With --tests covering \
+            (the default) a validation runs only the test files whose passing tests executed the \
+            mutated function, and the row's test_cmd names those files (as SWE-bench runs the files \
+            of a test patch); --tests all runs the whole suite each time. Rows are appended to the \
+            tasks file as they are kept, so a run stopped early keeps them. Rows carry the bug as \
             bug_patch on the repository image (applied at episode start and at grading). Then \
             --samples episodes per task run and are stored with source forage:<repo>.
 
@@ -76,6 +80,12 @@ struct ForageCommand: AsyncParsableCommand {
     @Flag(help: "Do not grade each kept row's gold patch before writing it.")
     var noGoldCheck = false
 
+    @Option(help: """
+        mutate-fix: which tests a validation runs and the row is graded on. covering: the test files whose \
+        passing tests executed the mutated function (traced; the row's test_cmd names them); all: the whole suite.
+        """)
+    var tests: TestScope = .covering
+
     @OptionGroup(title: "Episodes") var episodeOptions: EpisodeOptions
 
     @OptionGroup(title: "Sandbox limits (episodes)") var sandbox: SandboxOptions
@@ -113,13 +123,17 @@ struct ForageCommand: AsyncParsableCommand {
     func runMutateFix(spec: RepoSpec, runID: String, tasksFile: String, client: DockerClient) async throws {
         let forage = Forage(client: client, spec: spec, options: .init(
             mutations: mutations, workers: workers, seed: seed, runID: runID, logsDirectory: URL(fileURLWithPath: logsDir),
-            testTimeout: testTimeout, goldCheck: !noGoldCheck))
+            testTimeout: testTimeout, goldCheck: !noGoldCheck, tests: tests))
         let progress = ForageProgress()
-        var result = try await forage.run { progress.handle($0) }
+        let rowsFile = try TaskRowsFile(path: tasksFile)
+        var result = try await forage.run { event in
+            progress.handle(event)
+            if case .finished(let outcome) = event, let row = outcome.row { rowsFile.append(row) }
+        }
         progress.finish()
 
         var report: RunCoordinator.Report?
-        if let (finished, solvedIDs) = try await writeAndRunEpisodes(result.rows, spec: spec, runID: runID, tasksFile: tasksFile,
+        if let (finished, solvedIDs) = try await writeAndRunEpisodes(result.rows, spec: spec, runID: runID, rowsFile: rowsFile,
                                                                      client: client) {
             report = finished
             for i in result.operators.indices {
@@ -150,11 +164,12 @@ struct ForageCommand: AsyncParsableCommand {
         ], logsDir: logsDir))
     }
 
-    /// Writes the rows to `tasksFile`, then runs --samples episodes per row (stored with source
-    /// forage:<repo>): the run's report and the ids of the rows an episode resolved; nil when no episode runs.
-    func writeAndRunEpisodes(_ rows: [TaskRow], spec: RepoSpec, runID: String, tasksFile: String,
+    /// Writes the rows to the tasks file in order, then runs --samples episodes per row (stored with
+    /// source forage:<repo>): the run's report and the ids of the rows an episode resolved; nil when no episode runs.
+    func writeAndRunEpisodes(_ rows: [TaskRow], spec: RepoSpec, runID: String, rowsFile: TaskRowsFile,
                              client: DockerClient) async throws -> (RunCoordinator.Report, Set<String>)? {
-        try write(rows, to: tasksFile)
+        try rowsFile.finish(rows)
+        let tasksFile = rowsFile.path
         guard samples > 0, !rows.isEmpty else { return nil }
         let chosen = try backend.makeBackend(episode: episodeOptions.config(backendContextLength: nil, sandbox: sandbox))
         let finished = try await EpisodeRun(backend: chosen, episodeOptions: episodeOptions, sandbox: sandbox, db: db)
@@ -163,15 +178,7 @@ struct ForageCommand: AsyncParsableCommand {
         let solvedIDs = Set(try await finished.store.episodes(run: finished.report.runID).filter { $0.passed == true }.map(\.instanceID))
         return (finished.report, solvedIDs)
     }
-
-    func write(_ rows: [TaskRow], to path: String) throws {
-        let text = rows.map { JSONValue.object($0.jsonObject).encoded() + "\n" }.joined()
-        do {
-            try Data(text.utf8).write(to: URL(fileURLWithPath: path))
-        } catch {
-            throw CommandFailure("cannot write the tasks to \(path): \(error.localizedDescription)")
-        }
-    }
 }
 
 extension ForageMode: ExpressibleByArgument {}
+extension TestScope: ExpressibleByArgument {}

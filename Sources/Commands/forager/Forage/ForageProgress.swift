@@ -32,7 +32,7 @@ final class ForageProgress: @unchecked Sendable {
             phase("\(scanned) commits scanned, \(commits) non-merge, \(candidates) change both source and tests")
         case .validating(let total):
             begin(total: total, note: "validating \(total) commits at their parents")
-        case .finished(let report):
+        case .finished(let report, _):
             finished(report.instanceID ?? report.commit, reason: report.reason, seconds: report.seconds, kept: report.kept)
         }
     }

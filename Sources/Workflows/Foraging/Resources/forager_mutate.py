@@ -2,7 +2,9 @@
 
   trace  --root R --source DIR... --out FILE -- pytest ARGS...
       Runs pytest in-process with a profiler and writes the functions (file, first line, qualname)
-      that tests which passed executed.
+      that tests which passed executed, the test files of those tests (per function, indices into
+      `test_files`: the node id's file part and the path from the root), and the command line's
+      positional paths (`positional`), so a validation can run only the files that can see a change.
   mutate --root R --out FILE (--candidates FILE | --file PATH...) [--limit N] [--seed S] [--per-operator K]
       Enumerates mutations of the candidate functions with `ast`: each is a list of edits at exact
       positions (line, UTF-8 byte column, end line, end column, absolute byte offsets) and their
@@ -55,7 +57,19 @@ def trace(root, sources, out, pytest_args):
     root = os.path.realpath(root)
     prefixes = tuple(os.path.normpath(os.path.join(root, s.strip("/"))).rstrip(os.sep) + os.sep for s in sources)
     cache = {}
-    state = {"current": set(), "covered": {}, "passed": 0, "failed": 0}
+    state = {"current": set(), "covered": {}, "files": {}, "file_index": {}, "test_files": [],
+             "positional": [], "passed": 0, "failed": 0}
+
+    def file_of(item):
+        node_file = item.nodeid.split("::", 1)[0]
+        index = state["file_index"].get(node_file)
+        if index is None:
+            path = getattr(item, "path", None) or getattr(item, "fspath", None)
+            rel = os.path.relpath(os.path.realpath(str(path)), root) if path is not None else node_file
+            index = len(state["test_files"])
+            state["file_index"][node_file] = index
+            state["test_files"].append({"id": node_file, "path": rel})
+        return index
 
     def key_of(code):
         k = cache.get(code, 0)
@@ -76,6 +90,9 @@ def trace(root, sources, out, pytest_args):
                 state["current"].add(k)
 
     class Plugin:
+        def pytest_configure(self, config):
+            state["positional"] = [str(a) for a in (getattr(config.option, "file_or_dir", None) or [])]
+
         @pytest.hookimpl(hookwrapper=True)
         def pytest_runtest_protocol(self, item, nextitem):
             state["current"] = set()
@@ -89,8 +106,10 @@ def trace(root, sources, out, pytest_args):
                 threading.setprofile(None)
             if state["ok"]:
                 state["passed"] += 1
+                index = file_of(item)
                 for k in state["current"]:
                     state["covered"][k] = state["covered"].get(k, 0) + 1
+                    state["files"].setdefault(k, set()).add(index)
             else:
                 state["failed"] += 1
 
@@ -101,11 +120,11 @@ def trace(root, sources, out, pytest_args):
                 state["ok"] = True
 
     code = pytest.main(pytest_args, plugins=[Plugin()])
-    functions = [{"file": f, "line": l, "qualname": q, "tests": n}
+    functions = [{"file": f, "line": l, "qualname": q, "tests": n, "test_files": sorted(state["files"][(f, l, q)])}
                  for (f, l, q), n in sorted(state["covered"].items())]
     with open(out, "w") as fh:
         json.dump({"exit_code": int(code), "passed": state["passed"], "failed": state["failed"],
-                   "functions": functions}, fh)
+                   "functions": functions, "test_files": state["test_files"], "positional": state["positional"]}, fh)
 
 
 # ---------------------------------------------------------------- source positions
