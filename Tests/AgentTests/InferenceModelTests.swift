@@ -105,9 +105,54 @@ struct InferenceModelTests {
         #expect(together == one)
     }
 
+    /// What the running turn A emitted between B's arrival and B's first text, and B's tokens.
+    func longPromptBesideARunningTurn(prefillChunk: Int) async throws -> (aBetween: Int, b: [Int]) {
+        let model = InferenceModel(model: smolModel, format: chatML, sampling: .greedy, contextLength: 2048, threads: 1,
+                                   prefillChunk: prefillChunk)
+        let log = EventLog()
+        let endless = GenerationOptions(maxTokens: 1500, sampling: .greedy, stopIds: [])
+        let a = Task { try await model.generate(prompt: smolModel.tokenizer.encode("Once upon a time"), options: endless) { _ in log.add("A") } }
+        defer { a.cancel() }
+        while log.count("A") < 3 { try await Task.sleep(for: .milliseconds(20)) }
+        let long = smolModel.tokenizer.encode(String(repeating: "The quick brown fox jumps over the lazy dog. ", count: 110))
+        #expect(long.count > 1000)
+        log.add("B arrives")
+        let b = try await model.generate(prompt: long, options: GenerationOptions(maxTokens: 5, sampling: .greedy)) { _ in log.add("B") }
+        return (log.between("B arrives", "B", counting: "A"), b.tokens)
+    }
+
+    @Test("A long prompt is prefilled in chunks while another turn decodes: the running turn keeps going, the answer is the same")
+    func chunkedPrefillKeepsOthersDecoding() async throws {
+        let chunked = try await longPromptBesideARunningTurn(prefillChunk: 128)
+        // About 1,000 tokens in chunks of 128: a decoding step of A after each chunk.
+        #expect(chunked.aBetween >= 4, "A emitted \(chunked.aBetween) times during B's prefill")
+        let whole = try await longPromptBesideARunningTurn(prefillChunk: 100_000)
+        #expect(whole.aBetween <= 2, "without chunks A waits for the whole prefill (emitted \(whole.aBetween))")
+        #expect(chunked.b == whole.b)
+    }
+
     @Test("CWM markers SmolLM2 lacks cannot be fed to the engine: a clear error")
     func virtualMarkersRejected() async {
         let model = InferenceModel(model: smolModel, format: cwm, sampling: .greedy, contextLength: 512, threads: 1)
         await #expect(throws: InferenceModel.UnsupportedContext.self) { _ = try await model.nextAction(request(cwm, maxTokens: 4)) }
+    }
+}
+
+/// Labels in the order they happened, from any thread.
+final class EventLog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var events: [String] = []
+
+    func add(_ label: String) { lock.withLock { events.append(label) } }
+    func count(_ label: String) -> Int { lock.withLock { events.filter { $0 == label }.count } }
+
+    /// How many `label`s came after the first `start` and before the first `end` after it.
+    func between(_ start: String, _ end: String, counting label: String) -> Int {
+        lock.withLock {
+            guard let from = events.firstIndex(of: start) else { return 0 }
+            let rest = events[(from + 1)...]
+            let to = rest.firstIndex(of: end) ?? events.endIndex
+            return events[(from + 1)..<to].filter { $0 == label }.count
+        }
     }
 }

@@ -56,10 +56,13 @@ public struct Generation {
 
     /// Prefills `prompt` (reusing the session's cached prefix) and returns the generation with
     /// the logits its first step samples from (valid until the session's next call).
+    /// A prefill done in chunks (`Session.evaluate` of the prompt's first parts) passes when it
+    /// began and what was cached then, so the result counts the whole prefill.
     public static func start(_ session: Session, prompt: [Int], options: GenerationOptions,
-                             onText: ((String) -> Bool)? = nil) throws -> (Generation, UnsafeBufferPointer<Float>) {
-        let t0 = DispatchTime.now().uptimeNanoseconds
-        let cached = session.commonPrefix(prompt)
+                             onText: ((String) -> Bool)? = nil, prefillBegan: (nanoseconds: UInt64, cached: Int)? = nil)
+        throws -> (Generation, UnsafeBufferPointer<Float>) {
+        let t0 = prefillBegan?.nanoseconds ?? DispatchTime.now().uptimeNanoseconds
+        let cached = prefillBegan?.cached ?? session.commonPrefix(prompt)
         let logits = try session.prefillInPlace(prompt: prompt)
         let generation = Generation(session: session, options: options, onText: onText, prompt: prompt.count, cached: cached,
                                     t0: t0, t1: DispatchTime.now().uptimeNanoseconds)

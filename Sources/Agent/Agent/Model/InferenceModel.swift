@@ -12,6 +12,8 @@ import Inference
 /// resident where written): the one whose cache its prompt continues, so the turns of episodes
 /// that alternate each reuse their own history instead of prefilling it again; a new
 /// conversation gets a fresh session while there is room, else the least recently used one.
+/// While other turns decode, a new prompt is prefilled `prefillChunk` tokens per step (chunked
+/// prefill), so a long prompt holds their decoding one chunk at a time, not for its whole length.
 /// The weights are loaded once whatever the number of episodes. Cancelling the awaiting task
 /// stops generation at the next token.
 public final class InferenceModel: LanguageModel, @unchecked Sendable {
@@ -29,18 +31,22 @@ public final class InferenceModel: LanguageModel, @unchecked Sendable {
     private let queue = DispatchQueue(label: "forager.inference", qos: .userInitiated)
     /// Conversations kept at once (one KV cache each).
     public let maxSessions: Int
+    /// Prompt tokens prefilled between two decoding steps of the running turns.
+    public let prefillChunk: Int
     private let requestedContext: Int?, threads: Int?
     /// Touched only on `queue`: the sessions, most recently used last.
     private var sessions: [Session]
 
     public init(model: Model, format: any ChatFormat,
                 sampling: SamplingParameters = SamplingParameters(temperature: 1.0, topP: 0.95),
-                contextLength: Int? = nil, threads: Int? = nil, constraint: (any TokenConstraint)? = nil, maxSessions: Int = 4) {
+                contextLength: Int? = nil, threads: Int? = nil, constraint: (any TokenConstraint)? = nil, maxSessions: Int = 4,
+                prefillChunk: Int = 256) {
         self.model = model
         self.format = format
         self.sampling = sampling
         self.constraint = constraint
         self.maxSessions = max(1, maxSessions)
+        self.prefillChunk = max(1, prefillChunk)
         requestedContext = contextLength
         self.threads = threads
         sessions = [Session(model: model, contextLength: contextLength, threads: threads)]
@@ -83,6 +89,13 @@ public final class InferenceModel: LanguageModel, @unchecked Sendable {
         let continuation: CheckedContinuation<GenerationResult, any Error>
     }
 
+    /// A turn whose prompt is being prefilled, chunk by chunk, on its session.
+    private struct Prefilling {
+        let job: Job
+        let session: Session
+        let began: (nanoseconds: UInt64, cached: Int)
+    }
+
     /// A turn in the batch: its generation and the token it runs next.
     private struct Running {
         let job: Job
@@ -105,12 +118,12 @@ public final class InferenceModel: LanguageModel, @unchecked Sendable {
         if start { queue.async { [self] in drive() } }
     }
 
-    /// Continuous batching, on `queue`: turns are admitted as they come (their prompts
-    /// prefilled one by one on a free session), and every step decodes the next token of each
-    /// running turn in one forward pass; a finished or cancelled turn leaves the batch at once.
-    /// Runs until no turn is left.
+    /// Continuous batching, on `queue`: turns are admitted as they come, each on a free session;
+    /// each step prefills the first admitted prompt (all of it when nothing decodes, else its
+    /// next `prefillChunk` tokens), then decodes the next token of every running turn in one
+    /// forward pass; a finished or cancelled turn leaves the batch at once. Runs until no turn is left.
     private func drive() {
-        var active: [Running] = [], waiting: [Job] = []
+        var active: [Running] = [], prefilling: [Prefilling] = [], waiting: [Job] = []
         while true {
             waiting += pendingLock.withLock { () -> [Job] in
                 defer { pending.removeAll() }
@@ -119,21 +132,24 @@ public final class InferenceModel: LanguageModel, @unchecked Sendable {
             var stillWaiting: [Job] = []
             for job in waiting {
                 if job.cancelled.isSet { job.continuation.resume(throwing: CancellationError()); continue }
-                let busy = Set(active.map { ObjectIdentifier($0.generation.session) })
+                let busy = Set(active.map { ObjectIdentifier($0.generation.session) } + prefilling.map { ObjectIdentifier($0.session) })
                 guard let session = session(for: job.prompt, busy: busy) else { stillWaiting.append(job); continue }
-                do {
-                    let onText = job.onText.map { send in { (text: String) -> Bool in send(text); return true } }
-                    var (generation, logits) = try Generation.start(session, prompt: job.prompt, options: job.options, onText: onText)
-                    if let next = generation.advance(logits) {
-                        active.append(Running(job: job, generation: generation, next: next))
-                    } else {
-                        job.continuation.resume(returning: generation.result())
-                    }
-                } catch {
-                    job.continuation.resume(throwing: error)
-                }
+                prefilling.append(Prefilling(job: job, session: session,
+                                             began: (DispatchTime.now().uptimeNanoseconds, session.commonPrefix(job.prompt))))
             }
             waiting = stillWaiting
+            prefilling.removeAll { turn in
+                guard turn.job.cancelled.isSet else { return false }
+                turn.job.continuation.resume(throwing: CancellationError())
+                return true
+            }
+            if !prefilling.isEmpty {
+                let turn = prefilling[0]
+                if let started = prefillStep(turn, othersDecoding: !active.isEmpty) {
+                    prefilling.removeFirst()
+                    if let started { active.append(started) }
+                }
+            }
             // Cancelled turns end here (their callers throw CancellationError).
             active.removeAll { running in
                 guard running.job.cancelled.isSet else { return false }
@@ -143,7 +159,7 @@ public final class InferenceModel: LanguageModel, @unchecked Sendable {
                 return true
             }
             guard let driver = active.first?.generation.session else {
-                if waiting.isEmpty {
+                if waiting.isEmpty && prefilling.isEmpty {
                     let idle = pendingLock.withLock { () -> Bool in
                         if pending.isEmpty { driving = false }
                         return !driving
@@ -169,6 +185,30 @@ public final class InferenceModel: LanguageModel, @unchecked Sendable {
                 active = []
             }
         }
+    }
+
+    /// One step of a turn's prefill (on `queue`). Nil: more of the prompt is left for the next
+    /// step; `.some(nil)`: the turn is over (answered, or failed); `.some(running)`: it decodes from now on.
+    private func prefillStep(_ turn: Prefilling, othersDecoding: Bool) -> Running?? {
+        let job = turn.job, session = turn.session
+        do {
+            // Keep the cached prefix the prompt shares, less its last token, whose logits are needed.
+            let keep = min(session.commonPrefix(job.prompt), job.prompt.count - 1)
+            session.truncate(to: keep)
+            let done = session.tokens.count
+            if othersDecoding && job.prompt.count - done > prefillChunk {
+                _ = try session.evaluateInPlace(Array(job.prompt[done..<(done + prefillChunk)]))
+                return nil
+            }
+            let onText = job.onText.map { send in { (text: String) -> Bool in send(text); return true } }
+            var (generation, logits) = try Generation.start(session, prompt: job.prompt, options: job.options, onText: onText,
+                                                             prefillBegan: turn.began)
+            if let next = generation.advance(logits) { return .some(Running(job: job, generation: generation, next: next)) }
+            job.continuation.resume(returning: generation.result())
+        } catch {
+            job.continuation.resume(throwing: error)
+        }
+        return .some(nil)
     }
 
     public func nextAction(_ request: ModelRequest) async throws -> ModelAction {
