@@ -7,6 +7,7 @@ import Trajectories
 
 struct RunJSON: Decodable {
     let run_id: String, episodes: Int, submitted: Int, resolved: Int, errors: Int, db: String, episode_ids: [String]
+    let turns: Int?, tool_calls: Int?
 }
 
 @Suite("forager run", .enabled { await dockerTestsEnabled() }, .serialized)
@@ -65,6 +66,15 @@ struct RunTests {
         let resumed = try JSONDecoder().decode(RunJSON.self, from: Data(again.output.utf8))
         #expect(resumed.episodes == 2 && resumed.resolved == 2)
         #expect(try await store.episodes(run: "t1").count == 2)
+        // Four tool calls and a final answer each.
+        #expect(report.turns == 10 && report.tool_calls == 8)
+
+        // Out of turns: the third call is never run (CWM's max-turns rule) yet is a well-formed call.
+        let short = try forager(["run", "--tasks", "Tasks/demo/tasks.jsonl", "--scripted", "Tasks/demo/scripted-agent.jsonl", "--model", "tiny",
+                                 "--instance-ids", "demo__calc-1", "--max-turns", "3", "--db", db, "--run-id", "t1-short", "--json"])
+        let cut = try JSONDecoder().decode(RunJSON.self, from: Data(short.output.utf8))
+        #expect(try await store.episode("t1-short/demo__calc-1/0").steps.map(\.toolName) == ["bash", "create", nil])
+        #expect(cut.turns == 3 && cut.tool_calls == 3)
     }
 
     @Test("after kill -9 mid-episode, --resume finishes the run without duplicates and keeps the recorded steps")

@@ -185,6 +185,7 @@ extension EpisodeStart {
         try await store.appendStep(episode: id, NewStep(actionText: "<tool: python>\n1\n</tool>", toolName: "python", toolInput: "1"))
         let counts = try await store.turnCounts(run: "r1", tools: ["bash", "submit"])
         #expect(counts.turns == 3 && counts.toolCalls == 1)
+        #expect(counts.unexecuted == ["prose"], "the python step named a tool, though not a known one")
     }
 
     @Test func missingDirectoryGivesAnErrorNamingThePath() async throws {

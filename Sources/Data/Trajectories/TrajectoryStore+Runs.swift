@@ -94,9 +94,11 @@ extension TrajectoryStore {
         }
     }
 
-    /// The run's model turns (steps of each episode's latest attempt) and how many of them were
-    /// a well-formed call of one of `tools` (parsed, and naming a known tool).
-    public func turnCounts(run id: String, tools: [String]) async throws(TrajectoryError) -> (turns: Int, toolCalls: Int) {
+    /// The run's model turns (steps of each episode's latest attempt), how many of them ran a
+    /// call of one of `tools`, and the action texts of the turns that ran no tool (a final answer,
+    /// a format error, or a call left unexecuted because the turns ran out), for the caller to parse.
+    public func turnCounts(run id: String, tools: [String]) async throws(TrajectoryError)
+        -> (turns: Int, toolCalls: Int, unexecuted: [String]) {
         try await read("counting turns of run \(id)") { db in
             let names = tools.isEmpty ? "NULL" : tools.map { _ in "?" }.joined(separator: ", ")
             let row = try Row.fetchOne(db, sql: """
@@ -104,7 +106,11 @@ extension TrajectoryStore {
                 FROM steps s JOIN episodes e ON s.episode_id = e.id AND s.attempt = e.attempt
                 WHERE e.run_id = ?
                 """, arguments: StatementArguments(tools + [id]))
-            return (row?["turns"] ?? 0, row?["tool_calls"] ?? 0)
+            let unexecuted = try String.fetchAll(db, sql: """
+                SELECT s.action_text FROM steps s JOIN episodes e ON s.episode_id = e.id AND s.attempt = e.attempt
+                WHERE e.run_id = ? AND s.tool_name IS NULL
+                """, arguments: [id])
+            return (row?["turns"] ?? 0, row?["tool_calls"] ?? 0, unexecuted)
         }
     }
 

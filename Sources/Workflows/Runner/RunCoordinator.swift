@@ -152,9 +152,15 @@ public struct RunCoordinator: Sendable {
         try await store.finishRun(runID, status: interrupted ? .interrupted : unrecorded > 0 ? .failed : .finished)
         let counts = try await store.counts(run: runID)
         let episodes = try await store.episodes(run: runID)
-        let turns = try await store.turnCounts(run: runID, tools: ToolSpecs.names(plugins: options.episode.plugins))
+        let tools = ToolSpecs.names(plugins: options.episode.plugins)
+        let turns = try await store.turnCounts(run: runID, tools: tools)
+        // A last turn that ran nothing because the turns ran out is still a well-formed call when it parses.
+        let unexecutedCalls = turns.unexecuted.filter { text in
+            (try? ToolCallParser.parseTurn(text, thinkingEnd: options.episode.thinkingEnd)).map { tools.contains($0.name) } ?? false
+        }.count
         return Report(runID: runID, episodes: counts.episodes, submitted: counts.submitted, resolved: counts.resolved,
-                      errors: counts.errors + unrecorded, unrecorded: unrecorded, turns: turns.turns, toolCalls: turns.toolCalls,
+                      errors: counts.errors + unrecorded, unrecorded: unrecorded, turns: turns.turns,
+                      toolCalls: turns.toolCalls + unexecutedCalls,
                       db: databasePath, episodeIDs: episodes.map(\.id))
     }
 
