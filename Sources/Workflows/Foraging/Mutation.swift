@@ -87,13 +87,6 @@ public struct TraceResult: Codable, Sendable {
             self.tests = tests
             self.testFiles = testFiles
         }
-
-        public init(from decoder: any Decoder) throws {
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            self.init(file: try c.decode(String.self, forKey: .file), line: try c.decode(Int.self, forKey: .line),
-                      qualname: try c.decode(String.self, forKey: .qualname), tests: try c.decode(Int.self, forKey: .tests),
-                      testFiles: try c.decodeIfPresent([Int].self, forKey: .testFiles) ?? [])
-        }
     }
 
     /// A file of passing tests: its part of the tests' ids (as the log parser names them) and its
@@ -127,14 +120,6 @@ public struct TraceResult: Codable, Sendable {
         self.functions = functions
         self.testFiles = testFiles
         self.positional = positional
-    }
-
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        self.init(exitCode: try c.decode(Int.self, forKey: .exitCode), passed: try c.decode(Int.self, forKey: .passed),
-                  failed: try c.decode(Int.self, forKey: .failed), functions: try c.decode([Function].self, forKey: .functions),
-                  testFiles: try c.decodeIfPresent([TestFile].self, forKey: .testFiles) ?? [],
-                  positional: try c.decodeIfPresent([String].self, forKey: .positional) ?? [])
     }
 }
 

@@ -22,7 +22,7 @@ final class TaskRowsFile: @unchecked Sendable {
 
     /// Appends one kept row; a failure is reported by `finish`.
     func append(_ row: TaskRow) {
-        let line = Data((JSONValue.object(row.jsonObject).encoded() + "\n").utf8)
+        let line = Data(Self.line(row).utf8)
         lock.withLock {
             guard let handle, appendFailure == nil else { return }
             do {
@@ -34,13 +34,16 @@ final class TaskRowsFile: @unchecked Sendable {
         }
     }
 
+    /// One row as its JSONL line.
+    private static func line(_ row: TaskRow) -> String { JSONValue.object(row.jsonObject).encoded() + "\n" }
+
     /// Writes every row in order in place of what was appended.
     func finish(_ rows: [TaskRow]) throws {
         lock.withLock {
             try? handle?.close()
             handle = nil
         }
-        let text = rows.map { JSONValue.object($0.jsonObject).encoded() + "\n" }.joined()
+        let text = rows.map(Self.line).joined()
         do {
             try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
         } catch {
