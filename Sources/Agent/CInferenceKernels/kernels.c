@@ -29,6 +29,27 @@ int ik_has_avx2(void) {
 
 void ik_force_portable(int on) { g_forced_portable = on; }
 
+static int g_vnni = -1;
+static _Thread_local int g_forced_no_vnni = 0;
+
+int ik_has_vnni(void) {
+    if (g_forced_portable || g_forced_no_vnni || !ik_has_avx2()) return 0;
+    if (g_vnni < 0) {
+#ifdef IK_X86
+        // __builtin_cpu_supports also requires the OS to save the AVX-512 state (XCR0).
+        g_vnni = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
+                 __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vnni");
+#else
+        g_vnni = 0;
+#endif
+    }
+    return g_vnni;
+}
+
+void ik_force_no_vnni(int on) { g_forced_no_vnni = on; }
+
+int ik_cpu_level(void) { return ik_has_vnni() ? IK_LEVEL_VNNI : ik_has_avx2() ? IK_LEVEL_AVX2 : IK_LEVEL_PORTABLE; }
+
 // ---- activation quantization (ggml's Q8_0 / Q8_1 rounding) ----------------------------------
 #ifdef IK_X86
 AVX2_FN static void quantize_q8a_avx2(const float *x, block_q8a *y, int n) {
@@ -422,7 +443,7 @@ static int is_q8_path(int t) { return t == IK_Q4_0 || t == IK_Q4_1 || t == IK_Q8
 
 static int activation_format(int t) {
     if (is_q8_path(t)) return ACT_Q8A;
-    if (ik_kquant_has_int_dot(t) && !g_float_kquants) return ACT_Q8K;
+    if ((ik_kquant_has_int_dot(t) || ik_is_interleaved(t)) && !g_float_kquants) return ACT_Q8K;
     return ACT_F32;
 }
 
@@ -431,14 +452,14 @@ size_t ik_matmul_scratch(int wtype, int cols, int ntok, int nthreads) {
     size_t k = (size_t)ntok * (size_t)(cols / 256) * sizeof(block_q8K);
     size_t g = (size_t)nthreads * (size_t)cols * sizeof(float);
     // K-quants may be switched to the float path at run time, so their scratch covers both.
-    size_t need = is_q8_path(wtype) ? q : ik_kquant_has_int_dot(wtype) ? (k > g ? k : g) : g;
+    size_t need = is_q8_path(wtype) ? q : ik_kquant_has_int_dot(wtype) || ik_is_interleaved(wtype) ? (k > g ? k : g) : g;
     return need + 64;
 }
 
 typedef struct {
     _Atomic int next_chunk;
     int chunk;
-    int act, avx2;
+    int act, avx2, level;
     int cols, ntok, nw, total;
     int wtype[3];
     int rows[3];
@@ -480,22 +501,45 @@ static void matmul_task(void *vctx, int ith, int nth) {
 
 static size_t row_bytes_of(int type, int cols) { return (size_t)cols / ik_block_size(type) * ik_block_bytes(type); }
 
+/// Row r of matrix m in its file layout, into buf when the matrix is interleaved (else in place).
+static const void *file_row(const mm_ctx *c, int m, int r, void *buf) {
+    const int t = c->wtype[m];
+    if (!ik_is_interleaved(t))
+        return (const uint8_t *)c->w[m] + (size_t)r * row_bytes_of(t, c->cols);
+    ik_x8_extract_row(t, (const uint8_t *)c->w[m] + (size_t)(r / 8) * ik_x8_group_bytes(t, c->cols), r % 8, c->cols / 256, buf);
+    return buf;
+}
+
 // K-quant rows against Q8_K activations: for each chunk of tokens (their activations stay in
 // cache), each weight row is read once and unpacked once per four tokens.
+// Interleaved matrices go eight rows at a time (chunks and matrix sizes are multiples of 8).
 static void matmul_rows_q8K(mm_ctx *c, int r0, int r1) {
     const int nb = c->cols / 256;
     const block_q8K *xq = c->scratch;
-    const int TCH = 64;
-    float res[64];
+    enum { TCH = 64 };
+    float res[8 * TCH];
     for (int t0 = 0; t0 < c->ntok; t0 += TCH) {
         const int nt = c->ntok - t0 < TCH ? c->ntok - t0 : TCH;
-        for (int rr = r0; rr < r1; rr++) {
+        int rr = r0;
+        while (rr < r1) {
             int m = 0, r = rr;
             while (r >= c->rows[m]) { r -= c->rows[m]; m++; }
-            const uint8_t *wr = (const uint8_t *)c->w[m] + (size_t)r * row_bytes_of(c->wtype[m], c->cols);
-            ik_kquant_dot_rows(c->wtype[m], c->avx2, wr, xq + (size_t)t0 * nb, nb, nt, res);
-            float *o = c->out[m] + (size_t)t0 * (size_t)c->out_stride[m] + r;
-            for (int t = 0; t < nt; t++) o[(size_t)t * c->out_stride[m]] = res[t];
+            const int type = c->wtype[m];
+            const size_t os = (size_t)c->out_stride[m];
+            float *o = c->out[m] + (size_t)t0 * os + r;
+            if (ik_is_interleaved(type) && r % 8 == 0 && rr + 8 <= r1) {
+                const uint8_t *g = (const uint8_t *)c->w[m] + (size_t)(r / 8) * ik_x8_group_bytes(type, c->cols);
+                ik_x8_dot_rows(type, c->level, g, xq + (size_t)t0 * nb, nb, nt, res);
+                for (int t = 0; t < nt; t++) memcpy(o + (size_t)t * os, res + 8 * t, 8 * sizeof(float));
+                rr += 8;
+            } else {
+                // One row (an interleaved one only when a chunk boundary splits its group).
+                uint8_t packed[(size_t)nb * 210];
+                const int ft = ik_is_interleaved(type) ? ik_interleaved_base(type) : type;
+                ik_kquant_dot_rows(ft, c->avx2, file_row(c, m, r, packed), xq + (size_t)t0 * nb, nb, nt, res);
+                for (int t = 0; t < nt; t++) o[(size_t)t * os] = res[t];
+                rr += 1;
+            }
         }
     }
 }
@@ -505,8 +549,8 @@ static void matmul_rows(mm_ctx *c, int ith, int r0, int r1) {
 #define LOCATE(rr, m, r) int m = 0, r = rr; while (r >= c->rows[m]) { r -= c->rows[m]; m++; }
     if (c->act == ACT_Q8K) { matmul_rows_q8K(c, r0, r1); return; }
     const int wtype = c->wtype[0];
-    const size_t row_bytes = row_bytes_of(wtype, cols);
     if (c->act == ACT_Q8A) {
+        const size_t row_bytes = row_bytes_of(wtype, cols);
         const qdot_fn dot = qdot_for(wtype, c->avx2);
         const int nb = cols / 32;
         const block_q8a *xq = c->scratch;
@@ -566,7 +610,10 @@ static void matmul_rows(mm_ctx *c, int ith, int r0, int r1) {
         float *buf = (float *)c->scratch + (size_t)ith * cols;
         for (int rr = r0; rr < r1; rr++) {
             LOCATE(rr, m, r)
-            ik_dequantize(c->wtype[m], (const uint8_t *)c->w[m] + (size_t)r * row_bytes_of(c->wtype[m], cols), buf, cols);
+            // An interleaved row is first put back in its file layout (the float path is for tests).
+            uint8_t packed[(size_t)(cols / 256 > 0 ? cols / 256 : 1) * 210];
+            const int ft = ik_is_interleaved(c->wtype[m]) ? ik_interleaved_base(c->wtype[m]) : c->wtype[m];
+            ik_dequantize(ft, file_row(c, m, r, packed), buf, cols);
             float *o = c->out[m];
             for (int t = 0; t < c->ntok; t++)
                 o[(size_t)t * c->out_stride[m] + r] = dot_f32(buf, c->x + (size_t)t * cols, cols);
@@ -578,14 +625,16 @@ static void matmul_rows(mm_ctx *c, int ith, int r0, int r1) {
 static void matmul_run(ik_pool *pool, mm_ctx *c) {
     c->act = activation_format(c->wtype[0]);
     c->avx2 = ik_has_avx2();
+    c->level = ik_cpu_level();
     if (c->act != ACT_F32) {
         if (c->ntok > 1) ik_pool_run(pool, quantize_task, c);
         else quantize_task(c, 0, 1);
     }
     const int nth = ik_pool_threads(pool);
-    // About 8 chunks per thread, each a multiple of 4 rows (the Q8A tile height).
+    // About 8 chunks per thread, each a multiple of 8 rows (the interleaved groups; the Q8A tile
+    // height is 4).
     int chunk = c->total / (nth * 8);
-    chunk = (chunk + 3) / 4 * 4;
+    chunk = (chunk + 7) / 8 * 8;
     if (chunk < 16) chunk = 16;
     c->chunk = chunk;
     atomic_store(&c->next_chunk, 0);
@@ -594,14 +643,14 @@ static void matmul_run(ik_pool *pool, mm_ctx *c) {
 
 void ik_matmul(ik_pool *pool, int wtype, const void *w, int rows, int cols,
                const float *x, int ntok, float *out, int out_stride, void *scratch) {
-    mm_ctx c = { 0, 0, 0, 0, cols, ntok, 1, rows, { wtype, wtype, wtype }, { rows, 0, 0 }, { w, NULL, NULL },
+    mm_ctx c = { 0, 0, 0, 0, 0, cols, ntok, 1, rows, { wtype, wtype, wtype }, { rows, 0, 0 }, { w, NULL, NULL },
                  { out, NULL, NULL }, { out_stride, 0, 0 }, x, scratch };
     matmul_run(pool, &c);
 }
 
 void ik_matmul2(ik_pool *pool, int wtype, const void *w1, const void *w2, int rows, int cols,
                 const float *x, int ntok, float *out1, float *out2, void *scratch) {
-    mm_ctx c = { 0, 0, 0, 0, cols, ntok, 2, 2 * rows, { wtype, wtype, wtype }, { rows, rows, 0 }, { w1, w2, NULL },
+    mm_ctx c = { 0, 0, 0, 0, 0, cols, ntok, 2, 2 * rows, { wtype, wtype, wtype }, { rows, rows, 0 }, { w1, w2, NULL },
                  { out1, out2, NULL }, { rows, rows, 0 }, x, scratch };
     matmul_run(pool, &c);
 }
@@ -609,7 +658,7 @@ void ik_matmul2(ik_pool *pool, int wtype, const void *w1, const void *w2, int ro
 void ik_matmul3(ik_pool *pool, int wtype1, const void *w1, int rows1, int wtype2, const void *w2, int rows2,
                 int wtype3, const void *w3, int rows3, int cols, const float *x, int ntok,
                 float *out1, float *out2, float *out3, void *scratch) {
-    mm_ctx c = { 0, 0, 0, 0, cols, ntok, 3, rows1 + rows2 + rows3, { wtype1, wtype2, wtype3 }, { rows1, rows2, rows3 },
+    mm_ctx c = { 0, 0, 0, 0, 0, cols, ntok, 3, rows1 + rows2 + rows3, { wtype1, wtype2, wtype3 }, { rows1, rows2, rows3 },
                  { w1, w2, w3 }, { out1, out2, out3 }, { rows1, rows2, rows3 }, x, scratch };
     // One pass for mixed types where all meet the same activations (Q8_K for Q4_K beside Q6_K,
     // or floats); Q8A tiles take one type.

@@ -7,6 +7,26 @@ public struct WeightMatrix: @unchecked Sendable {
     public let data: UnsafeRawPointer
     public let rows: Int
     public let cols: Int
+    /// What the matmul kernels read: the file's layout (`type`, `data`), or Forager's row-
+    /// interleaved copy of it (`IK_Q4_K_X8`, `IK_Q6_K_X8`; see `interleaved(owners:)`).
+    let kernelType: Int32
+    let kernelData: UnsafeRawPointer
+
+    public init(type: GGMLType, data: UnsafeRawPointer, rows: Int, cols: Int) {
+        self.init(type: type, data: data, rows: rows, cols: cols, kernelType: Int32(type.rawValue), kernelData: data)
+    }
+
+    init(type: GGMLType, data: UnsafeRawPointer, rows: Int, cols: Int, kernelType: Int32, kernelData: UnsafeRawPointer) {
+        self.type = type
+        self.data = data
+        self.rows = rows
+        self.cols = cols
+        self.kernelType = kernelType
+        self.kernelData = kernelData
+    }
+
+    /// Whether the kernels read an interleaved copy rather than the file's layout.
+    var isInterleaved: Bool { kernelData != data }
 
     public var byteCount: Int { rows * type.rowBytes(cols) }
 
@@ -18,11 +38,11 @@ public struct WeightMatrix: @unchecked Sendable {
 
 struct LayerWeights: @unchecked Sendable {
     let attnNorm: [Float]
-    let wq, wk, wv, wo: WeightMatrix
+    var wq, wk, wv, wo: WeightMatrix
     /// Biases added after the Q, K and V projections (Qwen2); nil when the model has none.
     var qBias: [Float]? = nil, kBias: [Float]? = nil, vBias: [Float]? = nil
     let ffnNorm: [Float]
-    let gate, up, down: WeightMatrix
+    var gate, up, down: WeightMatrix
     /// nil: global attention.
     var window: Int?
 }
@@ -66,16 +86,20 @@ public final class Model: @unchecked Sendable {
     }
 
     /// Loads a GGUF file, or a Hugging Face checkpoint folder (config.json + safetensors).
-    public static func load(path: String, quantizeOnLoad: Bool = false) throws -> Model {
+    /// `interleave`: Q4_K and Q6_K matrices get the row-interleaved copy the eight-row kernels
+    /// read (made once here); false keeps the file's layout. The default is true unless the
+    /// environment sets `FORAGER_INTERLEAVE=0` (to compare the two).
+    public static func load(path: String, quantizeOnLoad: Bool = false,
+                            interleave: Bool = ProcessInfo.processInfo.environment["FORAGER_INTERLEAVE"] != "0") throws -> Model {
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
             throw InferenceError.modelNotFound("\(path): no such file or folder")
         }
         if isDir.boolValue { return try loadHuggingFace(folder: path, quantizeOnLoad: quantizeOnLoad) }
-        return try loadGGUF(path: path)
+        return try loadGGUF(path: path, interleave: interleave)
     }
 
-    static func loadGGUF(path: String) throws -> Model {
+    static func loadGGUF(path: String, interleave: Bool = true) throws -> Model {
         let g = try GGUFFile(path: path)
         let config = try ModelConfig(gguf: g)
         let tokenizer = try Tokenizer(gguf: g)
@@ -114,7 +138,14 @@ public final class Model: @unchecked Sendable {
                 window: c.layerWindows[l]))
         }
         let embedding = try matrix("token_embd.weight", cols: c.embeddingLength)
-        let output = g.tensors["output.weight"] != nil ? try matrix("output.weight", cols: c.embeddingLength) : embedding
+        var output = g.tensors["output.weight"] != nil ? try matrix("output.weight", cols: c.embeddingLength) : embedding
+        var owners: [AnyObject] = [g]
+        if interleave {
+            // The GGUF's tensors are in its read-only map, so their file pages can be let go.
+            layers = layers.map { $0.interleaved(owners: &owners, releasingFilePages: true) }
+            // A tied output is also the embedding table, whose rows are looked up in the file layout.
+            if output.data != embedding.data { output = output.interleaved(owners: &owners, releasingFilePages: true) }
+        }
         var cfg = config
         cfg.vocabularySize = output.rows
         let factors = g.tensors["rope_freqs.weight"] != nil ? try g.floats("rope_freqs.weight") : nil
@@ -125,7 +156,7 @@ public final class Model: @unchecked Sendable {
         return Model(config: cfg, tokenizer: tokenizer, path: path, embedding: embedding, output: output,
                      outputNorm: try g.floats("output_norm.weight"), layers: layers,
                      inverseFrequencies: cfg.inverseFrequencies(factors: factors), tensorTypes: types,
-                     metadata: md, owners: [g])
+                     metadata: md, owners: owners)
     }
 }
 

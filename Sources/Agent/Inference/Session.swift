@@ -221,8 +221,8 @@ public final class Session {
         layer.attnNorm.withUnsafeBufferPointer { w in
             for t in 0..<n { ik_rmsnorm(x + t * d, w.baseAddress, xb + t * d, Int32(d), c.rmsNormEpsilon) }
         }
-        ik_matmul3(pool, Int32(layer.wq.type.rawValue), layer.wq.data, Int32(qDim), Int32(layer.wk.type.rawValue), layer.wk.data,
-                   Int32(kvDim), Int32(layer.wv.type.rawValue), layer.wv.data, Int32(kvDim), Int32(d), xb, Int32(n), q, k, v, mmScratch)
+        ik_matmul3(pool, layer.wq.kernelType, layer.wq.kernelData, Int32(qDim), layer.wk.kernelType, layer.wk.kernelData,
+                   Int32(kvDim), layer.wv.kernelType, layer.wv.kernelData, Int32(kvDim), Int32(d), xb, Int32(n), q, k, v, mmScratch)
         addBias(layer.qBias, to: q, rows: n, width: qDim)
         addBias(layer.kBias, to: k, rows: n, width: kvDim)
         addBias(layer.vBias, to: v, rows: n, width: kvDim)
@@ -237,8 +237,8 @@ public final class Session {
         layer.ffnNorm.withUnsafeBufferPointer { w in
             for t in 0..<n { ik_rmsnorm(x + t * d, w.baseAddress, xb + t * d, Int32(d), c.rmsNormEpsilon) }
         }
-        if layer.gate.type == layer.up.type {
-            ik_matmul2(pool, Int32(layer.gate.type.rawValue), layer.gate.data, layer.up.data, Int32(ff), Int32(d), xb, Int32(n), hb, hb2, mmScratch)
+        if layer.gate.kernelType == layer.up.kernelType {
+            ik_matmul2(pool, layer.gate.kernelType, layer.gate.kernelData, layer.up.kernelData, Int32(ff), Int32(d), xb, Int32(n), hb, hb2, mmScratch)
         } else {
             matmul(layer.gate, xb, n, hb); matmul(layer.up, xb, n, hb2)
         }
@@ -248,7 +248,7 @@ public final class Session {
     }
 
     private func matmul(_ w: WeightMatrix, _ input: UnsafePointer<Float>, _ n: Int, _ out: UnsafeMutablePointer<Float>) {
-        ik_matmul(pool, Int32(w.type.rawValue), w.data, Int32(w.rows), Int32(w.cols), input, Int32(n), out, Int32(w.rows), mmScratch)
+        ik_matmul(pool, w.kernelType, w.kernelData, Int32(w.rows), Int32(w.cols), input, Int32(n), out, Int32(w.rows), mmScratch)
     }
 
     /// Adds `bias` (when the layer has one) to each of `rows` rows of `width` values.

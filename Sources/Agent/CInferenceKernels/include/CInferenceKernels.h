@@ -15,6 +15,9 @@ extern "C" {
 enum {
     IK_F32 = 0, IK_F16 = 1, IK_Q4_0 = 2, IK_Q4_1 = 3, IK_Q8_0 = 8,
     IK_Q4_K = 12, IK_Q5_K = 13, IK_Q6_K = 14, IK_BF16 = 30,
+    // Forager's row-interleaved layouts of Q4_K and Q6_K (kquants_x8.c), made when a model loads:
+    // eight rows' blocks at each block index stored together for the eight-row kernels.
+    IK_Q4_K_X8 = 112, IK_Q6_K_X8 = 114,
 };
 
 /// Elements per block and bytes per block of a ggml type (0 when unsupported).
@@ -34,6 +37,21 @@ uint16_t ik_fp32_to_fp16(float f);
 /// calling thread (tests; use a one-thread pool).
 int ik_has_avx2(void);
 void ik_force_portable(int on);
+
+/// 1 when the CPU has AVX-512 VNNI (with VL and BW) and the interleaved K-quant kernels use its
+/// vpdpbusd on 256-bit registers; `ik_force_no_vnni(1)` keeps the calling thread on AVX2 (tests).
+int ik_has_vnni(void);
+void ik_force_no_vnni(int on);
+
+// ---- interleaved K-quant matrices ----------------------------------------------------------
+/// The interleaved type of a file type (IK_Q4_K -> IK_Q4_K_X8, IK_Q6_K -> IK_Q6_K_X8), else -1.
+int ik_interleaved_type(int type);
+/// Bytes of the interleaved copy of a `rows` x `cols` matrix of `type`; 0 when it has none
+/// (rows not a multiple of 8, cols not of 256, or another type).
+size_t ik_interleaved_bytes(int type, int rows, int cols);
+/// Writes the interleaved copy of row groups group0 ..< group1 (eight rows each) of `src` into
+/// `dst` (ik_interleaved_bytes long); returns -1 when the matrix has no interleaved form.
+int ik_interleave_rows(int type, const void *src, int rows, int cols, void *dst, int group0, int group1);
 
 // ---- thread pool ----------------------------------------------------------------------------
 typedef struct ik_pool ik_pool;
