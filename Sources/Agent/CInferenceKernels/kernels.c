@@ -37,7 +37,10 @@ int ik_has_vnni(void) {
     if (g_vnni < 0) {
 #ifdef IK_X86
         // __builtin_cpu_supports also requires the OS to save the AVX-512 state (XCR0).
-        g_vnni = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
+        // FORAGER_NO_AVX512=1 runs as on a CPU without it (Scripts/bench-engine --cpu avx2).
+        const char *off = getenv("FORAGER_NO_AVX512");
+        g_vnni = !(off && off[0] && strcmp(off, "0") != 0) &&
+                 __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
                  __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vnni");
 #else
         g_vnni = 0;

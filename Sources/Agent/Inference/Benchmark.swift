@@ -12,11 +12,13 @@ public struct EngineBenchmark: Sendable {
     /// Continuous batching: sequences decoded together, and their tokens per second in all.
     public var batchSize: Int
     public var batchDecodeTokensPerSecond: Double
+    /// The matmul kernels this CPU got (`avx512-vnni`, `avx2` or `portable`).
+    public var kernels: String = KernelLevel.current.rawValue
 
     public var dictionary: [String: Any] {
         ["load_ms": loadMilliseconds, "prefill_tps": prefillTokensPerSecond, "decode_tps": decodeTokensPerSecond,
          "rss_mib": rssMiB, "model_file_mib": modelFileMiB, "kv_cache_mib": kvCacheMiB, "threads": threads,
-         "batch_size": batchSize, "batch_decode_tps": batchDecodeTokensPerSecond,
+         "batch_size": batchSize, "batch_decode_tps": batchDecodeTokensPerSecond, "kernels": kernels,
          "batch_decode_ratio": decodeTokensPerSecond > 0 ? batchDecodeTokensPerSecond / decodeTokensPerSecond : 0]
     }
 

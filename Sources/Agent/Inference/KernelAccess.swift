@@ -1,5 +1,15 @@
 import CInferenceKernels
 
+/// The best kernels the calling thread's matmuls use on this CPU: AVX-512 VNNI for the
+/// interleaved K-quants (unless `FORAGER_NO_AVX512=1`), else AVX2/FMA/F16C, else portable C.
+public enum KernelLevel: String, Sendable {
+    case avx512VNNI = "avx512-vnni", avx2, portable
+
+    public static var current: KernelLevel {
+        ik_has_vnni() != 0 ? .avx512VNNI : ik_has_avx2() != 0 ? .avx2 : .portable
+    }
+}
+
 /// Direct access to the C kernels, for tests and diagnostics.
 enum KernelAccess {
     /// Whether the AVX2/FMA/F16C kernels are in use on this thread.

@@ -126,9 +126,9 @@ struct ModelBenchCommand: AsyncParsableCommand {
             let data = try JSONSerialization.data(withJSONObject: r.dictionary, options: [.sortedKeys])
             print(String(decoding: data, as: UTF8.self))
         } else {
-            print(String(format: "load %.1f ms, prefill %d tokens: %.1f tok/s, decode %d tokens: %.1f tok/s, RSS %.1f MiB (model file %.1f MiB, KV cache %.1f MiB), %d threads; %d sequences decoded together: %.1f tok/s (%.2f× one)",
+            print(String(format: "load %.1f ms, prefill %d tokens: %.1f tok/s, decode %d tokens: %.1f tok/s, RSS %.1f MiB (model file %.1f MiB, KV cache %.1f MiB), %d threads, %@ kernels; %d sequences decoded together: %.1f tok/s (%.2f× one)",
                          r.loadMilliseconds, promptTokens, r.prefillTokensPerSecond, genTokens, r.decodeTokensPerSecond,
-                         r.rssMiB, r.modelFileMiB, r.kvCacheMiB, r.threads, r.batchSize, r.batchDecodeTokensPerSecond,
+                         r.rssMiB, r.modelFileMiB, r.kvCacheMiB, r.threads, r.kernels, r.batchSize, r.batchDecodeTokensPerSecond,
                          r.decodeTokensPerSecond > 0 ? r.batchDecodeTokensPerSecond / r.decodeTokensPerSecond : 0))
         }
     }
