@@ -329,7 +329,7 @@ X8_VNNI static X8_INLINE void q6Kx8_vnni_tile(const block_q6_Kx8 *x, const block
     for (int t = 0; t < T; t++) _mm256_storeu_ps(out + 8 * t, acc[t]);
 }
 
-// Q6_K with AVX2: each step's pair sums (|.| <= 2 * 63 * 127) meet their group's scale at once
+// Q6_K with AVX2: pair sums of two steps (|.| <= 4 * 63 * 127) meet their group's scale
 // (vpmaddwd with the scale in both 16-bit lanes of a row), straight into the block's sums.
 X8_AVX2 static X8_INLINE void q6Kx8_avx2_tile(const block_q6_Kx8 *x, const block_q8K *y, int nb, const int T, float *out) {
     const __m256i m4 = _mm256_set1_epi8(0xF), m30 = _mm256_set1_epi8(0x30);
@@ -346,14 +346,18 @@ X8_AVX2 static X8_INLINE void q6Kx8_avx2_tile(const block_q6_Kx8 *x, const block
             for (int e = 0; e < 2; e++) {
                 __m256i sg[4];
                 for (int q = 0; q < 4; q++) sg[q] = _mm256_shuffle_epi8(q6Kx8_scale_pairs(b, 4 * h + q), e ? odd : even);
-                for (int k = 4 * e; k < 4 * e + 4; k++) {
-                    __m256i w[4];
-                    Q6X8_UNPACK(b, h, k, w)
+                // Two steps' pair sums add up in 16 bits (<= 2 * 2 * 63 * 127) before the scale.
+                for (int k = 4 * e; k < 4 * e + 4; k += 2) {
+                    __m256i w0[4], w1[4];
+                    { Q6X8_UNPACK(b, h, k, w0) }
+                    { Q6X8_UNPACK(b, h, k + 1, w1) }
                     for (int t = 0; t < T; t++) {
                         const int8_t *a = y[(size_t)t * nb + i].qs + 128 * h + 4 * k;
-                        for (int q = 0; q < 4; q++)
-                            isum[t] = _mm256_add_epi32(isum[t], _mm256_madd_epi16(
-                                _mm256_maddubs_epi16(w[q], _mm256_set1_epi32(load_i32(a + 32 * q))), sg[q]));
+                        for (int q = 0; q < 4; q++) {
+                            const __m256i p = _mm256_add_epi16(_mm256_maddubs_epi16(w0[q], _mm256_set1_epi32(load_i32(a + 32 * q))),
+                                                               _mm256_maddubs_epi16(w1[q], _mm256_set1_epi32(load_i32(a + 4 + 32 * q))));
+                            isum[t] = _mm256_add_epi32(isum[t], _mm256_madd_epi16(p, sg[q]));
+                        }
                     }
                 }
             }
