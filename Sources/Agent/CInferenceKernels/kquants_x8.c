@@ -188,6 +188,33 @@ X8_AVX2 static X8_INLINE __m256i q6Kx8_offset_term(const block_q6_Kx8 *b, const 
     return t;
 }
 
+/// The end of a Q4_K block for each of T activation rows: the block's integer sums times d_w d_a,
+/// less the minimum term times dmin_w d_a, into the float accumulators.
+X8_AVX2 static X8_INLINE void q4Kx8_block_end(const block_q4_Kx8 *b, const block_q8K *y, int nb, int i, const int T,
+                                              const __m256i *isum, __m256 *acc) {
+    __m256i mn[4];
+    for (int p = 0; p < 4; p++) mn[p] = _mm256_cvtepu8_epi16(_mm_loadu_si128((const __m128i *)b->mn[p]));
+    const __m256 d = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)b->d));
+    const __m256 dm = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)b->dmin));
+    for (int t = 0; t < T; t++) {
+        const block_q8K *a = &y[(size_t)t * nb + i];
+        const __m256 da = _mm256_set1_ps(a->d);
+        acc[t] = _mm256_fmadd_ps(_mm256_mul_ps(d, da), _mm256_cvtepi32_ps(isum[t]), acc[t]);
+        acc[t] = _mm256_fnmadd_ps(_mm256_mul_ps(dm, da), _mm256_cvtepi32_ps(q4Kx8_min_term(mn, a)), acc[t]);
+    }
+}
+
+/// The end of a Q6_K block: (sums - 32 * offset term) times d_w d_a, into the accumulators.
+X8_AVX2 static X8_INLINE void q6Kx8_block_end(const block_q6_Kx8 *b, const block_q8K *y, int nb, int i, const int T,
+                                              const __m256i *isum, __m256 *acc) {
+    const __m256 d = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)b->d));
+    for (int t = 0; t < T; t++) {
+        const block_q8K *a = &y[(size_t)t * nb + i];
+        const __m256i v = _mm256_sub_epi32(isum[t], _mm256_slli_epi32(q6Kx8_offset_term(b, a), 5));
+        acc[t] = _mm256_fmadd_ps(_mm256_mul_ps(d, _mm256_set1_ps(a->d)), _mm256_cvtepi32_ps(v), acc[t]);
+    }
+}
+
 // The four 6-bit quant registers of (h, k): 8 rows x 4 elements each, at element offsets
 // 128h + 4k + 0, 32, 64, 96.
 #define Q6X8_UNPACK(b, h, k, w)                                                                        \
@@ -231,16 +258,7 @@ X8_VNNI static X8_INLINE void q4Kx8_vnni_tile(const block_q4_Kx8 *x, const block
             for (int t = 0; t < T; t++)
                 isum[t] = _mm256_add_epi32(isum[t], _mm256_add_epi32(_mm256_mullo_epi32(lo[0][t], s0), _mm256_mullo_epi32(hi[0][t], s1)));
         }
-        __m256i mn[4];
-        for (int p = 0; p < 4; p++) mn[p] = _mm256_cvtepu8_epi16(_mm_loadu_si128((const __m128i *)b->mn[p]));
-        const __m256 d = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)b->d));
-        const __m256 dm = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)b->dmin));
-        for (int t = 0; t < T; t++) {
-            const block_q8K *a = &y[(size_t)t * nb + i];
-            const __m256 da = _mm256_set1_ps(a->d);
-            acc[t] = _mm256_fmadd_ps(_mm256_mul_ps(d, da), _mm256_cvtepi32_ps(isum[t]), acc[t]);
-            acc[t] = _mm256_fnmadd_ps(_mm256_mul_ps(dm, da), _mm256_cvtepi32_ps(q4Kx8_min_term(mn, a)), acc[t]);
-        }
+        q4Kx8_block_end(b, y, nb, i, T, isum, acc);
     }
     for (int t = 0; t < T; t++) _mm256_storeu_ps(out + 8 * t, acc[t]);
 }
@@ -273,16 +291,7 @@ X8_AVX2 static X8_INLINE void q4Kx8_avx2_tile(const block_q4_Kx8 *x, const block
             for (int t = 0; t < T; t++)
                 isum[t] = _mm256_add_epi32(isum[t], _mm256_add_epi32(_mm256_madd_epi16(lo[t], sc0), _mm256_madd_epi16(hi[t], sc1)));
         }
-        __m256i mn[4];
-        for (int p = 0; p < 4; p++) mn[p] = _mm256_cvtepu8_epi16(_mm_loadu_si128((const __m128i *)b->mn[p]));
-        const __m256 d = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)b->d));
-        const __m256 dm = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)b->dmin));
-        for (int t = 0; t < T; t++) {
-            const block_q8K *a = &y[(size_t)t * nb + i];
-            const __m256 da = _mm256_set1_ps(a->d);
-            acc[t] = _mm256_fmadd_ps(_mm256_mul_ps(d, da), _mm256_cvtepi32_ps(isum[t]), acc[t]);
-            acc[t] = _mm256_fnmadd_ps(_mm256_mul_ps(dm, da), _mm256_cvtepi32_ps(q4Kx8_min_term(mn, a)), acc[t]);
-        }
+        q4Kx8_block_end(b, y, nb, i, T, isum, acc);
     }
     for (int t = 0; t < T; t++) _mm256_storeu_ps(out + 8 * t, acc[t]);
 }
@@ -319,12 +328,7 @@ X8_VNNI static X8_INLINE void q6Kx8_vnni_tile(const block_q6_Kx8 *x, const block
                 }
             }
         }
-        const __m256 d = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)b->d));
-        for (int t = 0; t < T; t++) {
-            const block_q8K *a = &y[(size_t)t * nb + i];
-            const __m256i v = _mm256_sub_epi32(isum[t], _mm256_slli_epi32(q6Kx8_offset_term(b, a), 5));
-            acc[t] = _mm256_fmadd_ps(_mm256_mul_ps(d, _mm256_set1_ps(a->d)), _mm256_cvtepi32_ps(v), acc[t]);
-        }
+        q6Kx8_block_end(b, y, nb, i, T, isum, acc);
     }
     for (int t = 0; t < T; t++) _mm256_storeu_ps(out + 8 * t, acc[t]);
 }
@@ -362,12 +366,7 @@ X8_AVX2 static X8_INLINE void q6Kx8_avx2_tile(const block_q6_Kx8 *x, const block
                 }
             }
         }
-        const __m256 d = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)b->d));
-        for (int t = 0; t < T; t++) {
-            const block_q8K *a = &y[(size_t)t * nb + i];
-            const __m256i v = _mm256_sub_epi32(isum[t], _mm256_slli_epi32(q6Kx8_offset_term(b, a), 5));
-            acc[t] = _mm256_fmadd_ps(_mm256_mul_ps(d, _mm256_set1_ps(a->d)), _mm256_cvtepi32_ps(v), acc[t]);
-        }
+        q6Kx8_block_end(b, y, nb, i, T, isum, acc);
     }
     for (int t = 0; t < T; t++) _mm256_storeu_ps(out + 8 * t, acc[t]);
 }
