@@ -16,17 +16,17 @@
 #define X8_INLINE __attribute__((always_inline)) inline
 #endif
 
-// Q4_K, 8 rows x 256 columns: 1,184 bytes (8 x 144 in the file layout, plus the scales unpacked).
-//   qs[p][k][r]: row r's file bytes qs[32p + 4k .. 32p + 4k + 3], whose low nibbles are elements
-//                64p + 4k .. +3 (sub-block 2p) and high nibbles elements 64p + 32 + 4k .. +3.
-//   sc[j][r]:    row r's 6-bit scale of sub-block j;  mn[p][r][e]: its minimum of sub-block 2p + e.
+// Q4_K, 8 rows x 256 columns: 1,152 bytes (8 x 144, as in the file layout).
+//   scales[w][r]: row r's file scale bytes 4w .. 4w + 3 (the twelve packed 6-bit scales and
+//                 minimums, as internal.h's q4K_scales reads them, so eight rows unpack at once).
+//   qs[p][k][r]:  row r's file bytes qs[32p + 4k .. 32p + 4k + 3], whose low nibbles are elements
+//                 64p + 4k .. +3 (sub-block 2p) and high nibbles elements 64p + 32 + 4k .. +3.
 typedef struct {
     uint16_t d[8], dmin[8];
-    uint8_t sc[8][8];
-    uint8_t mn[4][8][2];
+    uint8_t scales[3][8][4];
     uint8_t qs[4][8][8][4];
 } block_q4_Kx8;
-_Static_assert(sizeof(block_q4_Kx8) == 1184, "q4_Kx8");
+_Static_assert(sizeof(block_q4_Kx8) == 1152, "q4_Kx8");
 
 // Q6_K, 8 rows x 256 columns: 1,680 bytes (8 x 210). For half h and k < 8:
 //   q[h][k][0][r]: row r's ql[64h + 4k ..+3] (low nibbles: elements 128h + 4k.., high: 128h + 64 + 4k..)
@@ -63,12 +63,9 @@ size_t ik_interleaved_bytes(int type, int rows, int cols) {
 static void interleave_q4K(const block_q4_K *rows[8], block_q4_Kx8 *o) {
     for (int r = 0; r < 8; r++) {
         const block_q4_K *b = rows[r];
-        uint8_t sm[16];
-        q4K_scales(b->scales, sm);
         o->d[r] = b->d;
         o->dmin[r] = b->dmin;
-        for (int j = 0; j < 8; j++) o->sc[j][r] = sm[j];
-        for (int p = 0; p < 4; p++) { o->mn[p][r][0] = sm[8 + 2 * p]; o->mn[p][r][1] = sm[9 + 2 * p]; }
+        for (int w = 0; w < 3; w++) memcpy(o->scales[w][r], b->scales + 4 * w, 4);
         for (int p = 0; p < 4; p++)
             for (int k = 0; k < 8; k++) memcpy(o->qs[p][k][r], b->qs + 32 * p + 4 * k, 4);
     }
@@ -109,18 +106,11 @@ int ik_interleave_rows(int type, const void *src, int rows, int cols, void *dst,
     return 0;
 }
 
-// Row r of an interleaved group, block i, back in the file layout (the packed 12 scale bytes of
-// Q4_K re-encoded from the unpacked ones: the inverse of q4K_scales).
+// Row r of an interleaved group, block i, back in the file layout.
 static void extract_q4K(const block_q4_Kx8 *x, int r, block_q4_K *b) {
     b->d = x->d[r];
     b->dmin = x->dmin[r];
-    uint8_t sc[8], mn[8];
-    for (int j = 0; j < 8; j++) { sc[j] = x->sc[j][r]; mn[j] = x->mn[j / 2][r][j % 2]; }
-    for (int j = 0; j < 4; j++) {
-        b->scales[j] = (uint8_t)((sc[j] & 0x3f) | ((sc[j + 4] >> 4) << 6));
-        b->scales[j + 4] = (uint8_t)((mn[j] & 0x3f) | ((mn[j + 4] >> 4) << 6));
-        b->scales[j + 8] = (uint8_t)((sc[j + 4] & 0xF) | ((mn[j + 4] & 0xF) << 4));
-    }
+    for (int w = 0; w < 3; w++) memcpy(b->scales + 4 * w, x->scales[w][r], 4);
     for (int p = 0; p < 4; p++)
         for (int k = 0; k < 8; k++) memcpy(b->qs + 32 * p + 4 * k, x->qs[p][k][r], 4);
 }
@@ -162,6 +152,41 @@ static X8_INLINE void prefetch_block(const void *block, size_t bytes) {
     for (size_t o = 0; o < bytes; o += 64) _mm_prefetch(p + o, _MM_HINT_T0);
 }
 
+/// A block's scales and minimums for eight rows, unpacked as q4K_scales does one row's, on eight
+/// 32-bit lanes at once: lane r of sc_lo holds row r's scales of sub-blocks 0..3 (a byte each),
+/// sc_hi those of 4..7, mn_lo and mn_hi the minimums likewise.
+typedef struct { __m256i sc_lo, sc_hi, mn_lo, mn_hi; } q4Kx8_scales;
+
+X8_AVX2 static X8_INLINE q4Kx8_scales q4Kx8_unpack_scales(const block_q4_Kx8 *b) {
+    const __m256i a = _mm256_loadu_si256((const __m256i *)b->scales[0]);
+    const __m256i m = _mm256_loadu_si256((const __m256i *)b->scales[1]);
+    const __m256i c = _mm256_loadu_si256((const __m256i *)b->scales[2]);
+    const __m256i low6 = _mm256_set1_epi32(0x3f3f3f3f), low4 = _mm256_set1_epi32(0x0f0f0f0f), low2 = _mm256_set1_epi32(0x03030303);
+    q4Kx8_scales s;
+    s.sc_lo = _mm256_and_si256(a, low6);
+    s.sc_hi = _mm256_or_si256(_mm256_and_si256(c, low4), _mm256_slli_epi32(_mm256_and_si256(_mm256_srli_epi32(a, 6), low2), 4));
+    s.mn_lo = _mm256_and_si256(m, low6);
+    s.mn_hi = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi32(c, 4), low4), _mm256_slli_epi32(_mm256_and_si256(_mm256_srli_epi32(m, 6), low2), 4));
+    return s;
+}
+
+/// A vpshufb control that builds each 32-bit lane from bytes b0..b3 of the same lane (-1: zero).
+X8_AVX2 static X8_INLINE __m256i lane_bytes(int b0, int b1, int b2, int b3) {
+    const int32_t t = (int32_t)((uint32_t)(b0 < 0 ? 0x80 : b0) | (uint32_t)(b1 < 0 ? 0x80 : b1) << 8 |
+                                (uint32_t)(b2 < 0 ? 0x80 : b2) << 16 | (uint32_t)(b3 < 0 ? 0x80 : b3) << 24);
+    // Lane r of each 128-bit half starts at byte 4r; a zeroing index keeps its top bit set.
+    return _mm256_add_epi8(_mm256_set1_epi32(t), _mm256_setr_epi32(0, 0x04040404, 0x08080808, 0x0c0c0c0c,
+                                                                   0, 0x04040404, 0x08080808, 0x0c0c0c0c));
+}
+
+/// Sub-block j's scale of each row: as an int32 lane (wide), or twice as int16 (for vpmaddwd).
+X8_AVX2 static X8_INLINE __m256i q4Kx8_scale32(const q4Kx8_scales *s, int j) {
+    return _mm256_shuffle_epi8(j < 4 ? s->sc_lo : s->sc_hi, lane_bytes(j % 4, -1, -1, -1));
+}
+X8_AVX2 static X8_INLINE __m256i q4Kx8_scale16(const q4Kx8_scales *s, int j) {
+    return _mm256_shuffle_epi8(j < 4 ? s->sc_lo : s->sc_hi, lane_bytes(j % 4, -1, j % 4, -1));
+}
+
 /// The block's minimum term for one activation row: lane r = sum_j mn[r][j] * (sum of the
 /// activations of sub-block j), the sub-block sums being pairs of Q8_K's 16-element sums.
 X8_AVX2 static X8_INLINE __m256i q4Kx8_min_term(const __m256i mn[4], const block_q8K *a) {
@@ -190,10 +215,11 @@ X8_AVX2 static X8_INLINE __m256i q6Kx8_offset_term(const block_q6_Kx8 *b, const 
 
 /// The end of a Q4_K block for each of T activation rows: the block's integer sums times d_w d_a,
 /// less the minimum term times dmin_w d_a, into the float accumulators.
-X8_AVX2 static X8_INLINE void q4Kx8_block_end(const block_q4_Kx8 *b, const block_q8K *y, int nb, int i, const int T,
-                                              const __m256i *isum, __m256 *acc) {
+X8_AVX2 static X8_INLINE void q4Kx8_block_end(const block_q4_Kx8 *b, const q4Kx8_scales *s, const block_q8K *y, int nb,
+                                              int i, const int T, const __m256i *isum, __m256 *acc) {
+    // Minimums of sub-blocks 2p and 2p + 1 as an int16 pair in each row's lane.
     __m256i mn[4];
-    for (int p = 0; p < 4; p++) mn[p] = _mm256_cvtepu8_epi16(_mm_loadu_si128((const __m128i *)b->mn[p]));
+    for (int p = 0; p < 4; p++) mn[p] = _mm256_shuffle_epi8(p < 2 ? s->mn_lo : s->mn_hi, lane_bytes(2 * (p % 2), -1, 2 * (p % 2) + 1, -1));
     const __m256 d = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)b->d));
     const __m256 dm = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)b->dmin));
     for (int t = 0; t < T; t++) {
@@ -233,6 +259,7 @@ X8_VNNI static X8_INLINE void q4Kx8_vnni_tile(const block_q4_Kx8 *x, const block
     for (int t = 0; t < T; t++) acc[t] = _mm256_setzero_ps();
     for (int i = 0; i < nb; i++) {
         const block_q4_Kx8 *b = x + i;
+        const q4Kx8_scales sc = q4Kx8_unpack_scales(b);
         __m256i isum[4];
         for (int t = 0; t < T; t++) isum[t] = _mm256_setzero_si256();
         for (int p = 0; p < 4; p++) {
@@ -253,12 +280,11 @@ X8_VNNI static X8_INLINE void q4Kx8_vnni_tile(const block_q4_Kx8 *x, const block
             }
             if (S == 2)
                 for (int t = 0; t < T; t++) { lo[0][t] = _mm256_add_epi32(lo[0][t], lo[1][t]); hi[0][t] = _mm256_add_epi32(hi[0][t], hi[1][t]); }
-            const __m256i s0 = _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)b->sc[2 * p]));
-            const __m256i s1 = _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)b->sc[2 * p + 1]));
+            const __m256i s0 = q4Kx8_scale32(&sc, 2 * p), s1 = q4Kx8_scale32(&sc, 2 * p + 1);
             for (int t = 0; t < T; t++)
                 isum[t] = _mm256_add_epi32(isum[t], _mm256_add_epi32(_mm256_mullo_epi32(lo[0][t], s0), _mm256_mullo_epi32(hi[0][t], s1)));
         }
-        q4Kx8_block_end(b, y, nb, i, T, isum, acc);
+        q4Kx8_block_end(b, &sc, y, nb, i, T, isum, acc);
     }
     for (int t = 0; t < T; t++) _mm256_storeu_ps(out + 8 * t, acc[t]);
 }
@@ -272,6 +298,7 @@ X8_AVX2 static X8_INLINE void q4Kx8_avx2_tile(const block_q4_Kx8 *x, const block
     for (int t = 0; t < T; t++) acc[t] = _mm256_setzero_ps();
     for (int i = 0; i < nb; i++) {
         const block_q4_Kx8 *b = x + i;
+        const q4Kx8_scales sc = q4Kx8_unpack_scales(b);
         __m256i isum[4];
         for (int t = 0; t < T; t++) isum[t] = _mm256_setzero_si256();
         for (int p = 0; p < 4; p++) {
@@ -286,12 +313,11 @@ X8_AVX2 static X8_INLINE void q4Kx8_avx2_tile(const block_q4_Kx8 *x, const block
                     hi[t] = _mm256_add_epi16(hi[t], _mm256_maddubs_epi16(wh, _mm256_set1_epi32(load_i32(a + 32))));
                 }
             }
-            const __m128i s0 = _mm_loadl_epi64((const __m128i *)b->sc[2 * p]), s1 = _mm_loadl_epi64((const __m128i *)b->sc[2 * p + 1]);
-            const __m256i sc0 = _mm256_cvtepu8_epi16(_mm_unpacklo_epi8(s0, s0)), sc1 = _mm256_cvtepu8_epi16(_mm_unpacklo_epi8(s1, s1));
+            const __m256i sc0 = q4Kx8_scale16(&sc, 2 * p), sc1 = q4Kx8_scale16(&sc, 2 * p + 1);
             for (int t = 0; t < T; t++)
                 isum[t] = _mm256_add_epi32(isum[t], _mm256_add_epi32(_mm256_madd_epi16(lo[t], sc0), _mm256_madd_epi16(hi[t], sc1)));
         }
-        q4Kx8_block_end(b, y, nb, i, T, isum, acc);
+        q4Kx8_block_end(b, &sc, y, nb, i, T, isum, acc);
     }
     for (int t = 0; t < T; t++) _mm256_storeu_ps(out + 8 * t, acc[t]);
 }
