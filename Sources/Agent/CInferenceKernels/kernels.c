@@ -634,11 +634,12 @@ static void matmul_run(ik_pool *pool, mm_ctx *c) {
         else quantize_task(c, 0, 1);
     }
     const int nth = ik_pool_threads(pool);
-    // About 8 chunks per thread, each a multiple of 8 rows (the interleaved groups; the Q8A tile
-    // height is 4).
-    int chunk = c->total / (nth * 8);
+    // About 32 chunks per thread, each a multiple of 8 rows (the interleaved groups; the Q8A tile
+    // height is 4): the last chunk taken is what the other threads wait for at the end (about
+    // half a chunk on average: 0.8% of a matmul rather than 3% with 8 per thread).
+    int chunk = c->total / (nth * 32);
     chunk = (chunk + 7) / 8 * 8;
-    if (chunk < 16) chunk = 16;
+    if (chunk < 8) chunk = 8;
     c->chunk = chunk;
     atomic_store(&c->next_chunk, 0);
     ik_pool_run(pool, matmul_task, c);
