@@ -26,6 +26,22 @@ struct InferenceModelTests {
         #expect(try await model.nextAction(request(chatML, maxTokens: 8)) .tokens == action.tokens)
     }
 
+    @Test("Sampled turns are reproducible, and a task's K samples each sample differently")
+    func samplesDiffer() async throws {
+        let model = InferenceModel(model: smolModel, format: chatML, sampling: SamplingParameters(temperature: 1.0, topP: 0.95),
+                                   contextLength: 512, threads: 1)
+        func text(sample: Int) async throws -> [Int] {
+            var r = request(chatML, maxTokens: 24)
+            r.sample = sample
+            return try await model.nextAction(r).tokens
+        }
+        let first = try await text(sample: 0)
+        #expect(try await text(sample: 0) == first)
+        let others = [try await text(sample: 1), try await text(sample: 2)]
+        #expect(others.allSatisfy { $0 != first }, "samples 1 and 2 repeated sample 0's turn")
+        #expect(others[0] != others[1])
+    }
+
     @Test("Cancelling the awaiting task stops a long generation")
     func cancellation() async throws {
         let model = InferenceModel(model: smolModel, format: chatML, sampling: SamplingParameters(temperature: 1, seed: 3),

@@ -78,9 +78,9 @@ public enum EpisodeServices {
 
 extension EpisodeServices {
     /// What the loop needs of a task row.
-    public static func episodeTask(_ task: TaskRow, source: String) -> EpisodeTask {
+    public static func episodeTask(_ task: TaskRow, source: String, sample: Int = 0) -> EpisodeTask {
         EpisodeTask(instanceID: task.instanceID, issue: task.problemStatement, repoRoot: task.repoRoot,
-                    testPatch: task.testPatch.isEmpty ? nil : task.testPatch, source: source)
+                    testPatch: task.testPatch.isEmpty ? nil : task.testPatch, source: source, sample: sample)
     }
 
     /// The loop settings a run recorded in its configuration (`runs.config_json`); settings it did

@@ -29,5 +29,5 @@ public struct ReplaySubject: Sendable {
                              config: try EpisodeServices.episodeConfig(runConfigJSON: run.configJSON))
     }
 
-    public var episodeTask: EpisodeTask { EpisodeServices.episodeTask(task, source: episode.source) }
+    public var episodeTask: EpisodeTask { EpisodeServices.episodeTask(task, source: episode.source, sample: episode.sampleIndex) }
 }

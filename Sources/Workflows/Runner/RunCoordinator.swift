@@ -194,7 +194,7 @@ public struct RunCoordinator: Sendable {
                                                                             timeout: task.testTimeout(default: options.gradeTimeout))
         let runner = EpisodeRunner(config: options.episode, format: format, model: model, templates: templates,
                                    makeEnvironment: makeEnvironment, evaluate: evaluate, observer: recorder)
-        let episodeTask = EpisodeServices.episodeTask(task, source: options.source)
+        let episodeTask = EpisodeServices.episodeTask(task, source: options.source, sample: sample)
         do {
             return try await runner.run(episodeTask)
         } catch {

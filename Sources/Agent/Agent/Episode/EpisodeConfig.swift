@@ -54,12 +54,17 @@ public struct EpisodeTask: Sendable, Hashable {
     public var testPatch: String?
     /// Recorded in the initial info (CWM's `source`).
     public var source: String?
+    /// Which of a run's K samples of the task this episode is (0 ..< K): models that sample
+    /// in-process mix it into their seed, so the K episodes differ.
+    public var sample: Int
 
-    public init(instanceID: String, issue: String, repoRoot: String = "/testbed", testPatch: String? = nil, source: String? = nil) {
+    public init(instanceID: String, issue: String, repoRoot: String = "/testbed", testPatch: String? = nil, source: String? = nil,
+                sample: Int = 0) {
         self.instanceID = instanceID
         self.issue = issue
         self.repoRoot = repoRoot
         self.testPatch = testPatch
         self.source = source
+        self.sample = sample
     }
 }

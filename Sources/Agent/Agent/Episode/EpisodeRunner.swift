@@ -150,7 +150,8 @@ public struct EpisodeRunner: Sendable {
     /// Asks the model for the next action; a failure of the backend voids the attempt.
     private func nextAction(_ task: EpisodeTask, attempt: Int, state: State) async throws -> ModelAction {
         let request = ModelRequest(instanceID: task.instanceID, attempt: attempt, turnIndex: state.stepID,
-                                   context: state.context, maxTokens: config.maxActionLength, messages: state.messages)
+                                   context: state.context, maxTokens: config.maxActionLength, messages: state.messages,
+                                   sample: task.sample)
         do {
             return try await model.nextAction(request)
         } catch let error as CancellationError {

@@ -24,7 +24,8 @@ public final class InferenceModel: LanguageModel, @unchecked Sendable {
     public let model: Model
     public let format: any ChatFormat
     /// CWM's SWE-bench Verified sampling: temperature 1.0, top-p 0.95. The seed is mixed with the
-    /// attempt and turn so that every turn samples differently yet reproducibly.
+    /// sample, attempt and turn so that every turn, and each of a task's K samples, samples
+    /// differently yet reproducibly.
     public let sampling: SamplingParameters
     /// Limits each turn's text (`--constrain-tools`); nil: the model's own distribution.
     public let constraint: (any TokenConstraint)?
@@ -214,7 +215,8 @@ public final class InferenceModel: LanguageModel, @unchecked Sendable {
     public func nextAction(_ request: ModelRequest) async throws -> ModelAction {
         let prompt = request.context.tokens
         var parameters = sampling
-        parameters.seed = sampling.seed &+ UInt64(request.attempt) &* 1_000_003 &+ UInt64(request.turnIndex)
+        parameters.seed = sampling.seed &+ UInt64(request.sample) &* 0x9E37_79B9 &+ UInt64(request.attempt) &* 1_000_003
+            &+ UInt64(request.turnIndex)
         let options = GenerationOptions(maxTokens: request.maxTokens, sampling: parameters, stopIds: format.stopTokens,
                                         stopStrings: request.stopStrings, constraint: constraint)
         let result = try await generate(prompt: prompt, options: options)

@@ -6,6 +6,8 @@ public struct ModelRequest: Sendable {
     public var instanceID: String
     /// 1 for the first try of an episode; a restarted episode counts up (spec §1.9).
     public var attempt: Int
+    /// Which of the run's K samples of the task the episode is (0 for the first).
+    public var sample: Int
     /// How many actions this episode has taken before this one (0 for the first turn).
     public var turnIndex: Int
     /// The whole episode so far, ending with the assistant prefix: tokens and their text.
@@ -20,9 +22,10 @@ public struct ModelRequest: Sendable {
     public var stopStrings: [String]
 
     public init(instanceID: String, attempt: Int, turnIndex: Int, context: TokenizedText, maxTokens: Int,
-                messages: [ChatMessage] = [], stopStrings: [String] = []) {
+                messages: [ChatMessage] = [], stopStrings: [String] = [], sample: Int = 0) {
         self.instanceID = instanceID
         self.attempt = attempt
+        self.sample = sample
         self.turnIndex = turnIndex
         self.context = context
         self.maxTokens = maxTokens
