@@ -37,6 +37,37 @@ struct ToolCallConstraintTests {
         #expect(verdict(c, "a</think><tool: bash>\nls</think>") == .invalid)
     }
 
+    @Test("The closing of a call with a body, and none where the model has not written one")
+    func closing() {
+        func close(_ c: ToolCallConstraint, _ s: String) -> String? { c.closing(Array(s.utf8)).map { String(decoding: $0, as: UTF8.self) } }
+        #expect(close(plain, "<tool: bash>\nls") == "\n</tool>")
+        #expect(close(plain, "  <tool: create>\na.py\nprint(1)\n") == "</tool>")
+        #expect(close(plain, "<tool: bash>\nls\n</to") == "ol>")
+        #expect(close(plain, "<tool: bash>\nls\n") == "</tool>")
+        for s in ["", "<tool: ba", "<tool: bash>", "<tool: bash>\n", "<tool: bash>\n  \n"] { #expect(close(plain, s) == nil, "\(s.debugDescription)") }
+        let c = ToolCallConstraint(toolNames: ["bash"], thinkingEnd: "</think>")
+        #expect(close(c, "thinking <tool: bash>\nls") == nil)
+        #expect(close(c, "t</think><tool: bash>\nls") == "\n</tool>")
+    }
+
+    @Test("A constrained turn that runs into its token limit still ends as a whole call")
+    func budgetClosesTheCall() throws {
+        let format = chatML
+        let context = format.beginning + format.encode(ChatMessage(.user, "Write a long shell script that prints the numbers."))
+            + format.generationPrefix("")
+        let session = Session(model: smolModel, contextLength: 1024, threads: 1)
+        // Limits that leave room for the header and a word of body; the closing is then written
+        // once no more than its own tokens and one spare are left.
+        for limit in [16, 20, 32] {
+            let r = try session.generate(prompt: context.tokens, options: .init(
+                maxTokens: limit, sampling: SamplingParameters(temperature: 1.0, seed: UInt64(limit)), stopIds: format.stopTokens,
+                constraint: plain))
+            #expect(r.tokens.count <= limit)
+            #expect(verdict(plain, r.text) == .complete, "limit \(limit): \(r.text.debugDescription)")
+            #expect((try? ToolCallParser.parse(r.text)) != nil, "limit \(limit): \(r.text.debugDescription)")
+        }
+    }
+
     @Test("Constrained generation with the tiny model yields a call the parser accepts")
     func constrainedGeneration() throws {
         let format = chatML

@@ -52,6 +52,7 @@ public struct Generation {
     private var reason = GenerationResult.StopReason.length
     private var sent = 0
     private var bytes: [UInt8] = []  // generated so far, for the constraint
+    private var forced: [Int] = []  // the constraint's closing, written as the budget runs out
     private var finished = false
 
     /// Prefills `prompt` (reusing the session's cached prefix) and returns the generation with
@@ -84,6 +85,9 @@ public struct Generation {
 
     public var isFinished: Bool { finished }
 
+    /// How close to the token budget a constrained generation starts asking for its closing.
+    static let closingWindow = 16
+
     /// Samples the next token from `logits`; returns it when it must be evaluated before the next
     /// step, nil when the generation is over.
     public mutating func advance(_ logits: UnsafeBufferPointer<Float>) -> Int? {
@@ -91,13 +95,25 @@ public struct Generation {
         let tok = session.model.tokenizer
         let next: Int
         if let constraint = options.constraint {
-            let stops = self.stops, bytes = self.bytes
-            let allowed = { (id: Int) -> Bool in
-                if stops.contains(id) { return constraint.verdict(bytes) == .complete }
-                return !tok.isSpecial[id] && constraint.verdict(bytes + tok.tokenBytes[id]) != .invalid
+            let left = options.maxTokens - out.count
+            if forced.isEmpty, left <= Self.closingWindow, constraint.verdict(bytes) == .viable,
+               let close = constraint.closing(bytes) {
+                let ids = tok.encode(String(decoding: close, as: UTF8.self))
+                // One token to spare: the model's next token could otherwise make the closing longer
+                // than what is left.
+                if !ids.isEmpty, ids.count + 1 >= left, constraint.verdict(bytes + close) == .complete { forced = ids }
             }
-            guard let chosen = sampler.sample(logits, allowed: allowed) else { return finish() }
-            next = chosen
+            if !forced.isEmpty {
+                next = forced.removeFirst()
+            } else {
+                let stops = self.stops, bytes = self.bytes
+                let allowed = { (id: Int) -> Bool in
+                    if stops.contains(id) { return constraint.verdict(bytes) == .complete }
+                    return !tok.isSpecial[id] && constraint.verdict(bytes + tok.tokenBytes[id]) != .invalid
+                }
+                guard let chosen = sampler.sample(logits, allowed: allowed) else { return finish() }
+                next = chosen
+            }
             self.bytes += tok.tokenBytes[next]
         } else {
             next = sampler.sample(logits)

@@ -6,6 +6,14 @@
 /// (most likely first), so the constraint changes the model's distribution.
 public protocol TokenConstraint: Sendable {
     func verdict(_ text: [UInt8]) -> ConstraintVerdict
+    /// Bytes that, appended to `text` (viable), make it complete, when a short closing exists;
+    /// nil otherwise. When the token budget left is no more than the closing's tokens, generation
+    /// writes the closing instead of sampling, so a turn cut by its length limit still completes.
+    func closing(_ text: [UInt8]) -> [UInt8]?
+}
+
+extension TokenConstraint {
+    public func closing(_ text: [UInt8]) -> [UInt8]? { nil }
 }
 
 public enum ConstraintVerdict: Sendable, Equatable {

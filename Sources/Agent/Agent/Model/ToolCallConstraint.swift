@@ -44,6 +44,25 @@ public struct ToolCallConstraint: TokenConstraint {
         return .complete
     }
 
+    /// Inside a call's body that is not blank: `\n</tool>`, or the rest of it when the body ends
+    /// with its beginning. Elsewhere (no header yet, or nothing written in the body) there is no
+    /// closing that would not put words in the model's mouth.
+    public func closing(_ text: [UInt8]) -> [UInt8]? {
+        var answer = text[...]
+        if let marker {
+            guard let end = Self.find(marker, in: answer) else { return nil }
+            answer = answer[(end + marker.count)...]
+        }
+        while let first = answer.first, first == 0x20 || first == 0x0A || first == 0x09 || first == 0x0D { answer = answer.dropFirst() }
+        guard let header = headers.first(where: { answer.starts(with: $0) }) else { return nil }
+        let body = answer.dropFirst(header.count)
+        guard !body.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x09 || $0 == 0x0D }) else { return nil }
+        let t = Self.terminator
+        let started = (1..<t.count).reversed().first { k in body.count > k && body.suffix(k).elementsEqual(t[0..<k]) } ?? 0
+        let close = Array(t[started...])
+        return verdict(text + close) == .complete ? close : nil
+    }
+
     private static func holdsTag(_ s: ArraySlice<UInt8>) -> Bool {
         find(openTag, in: s) != nil || find(closeTag, in: s) != nil
     }
