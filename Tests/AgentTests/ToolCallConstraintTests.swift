@@ -10,6 +10,11 @@ struct ToolCallConstraintTests {
 
     func verdict(_ c: ToolCallConstraint, _ s: String) -> ConstraintVerdict { c.verdict(Array(s.utf8)) }
 
+    /// A ChatML prompt of one user message, ready for the assistant's turn.
+    func prompt(_ user: String) -> [Int] {
+        (chatML.beginning + chatML.encode(ChatMessage(.user, user)) + chatML.generationPrefix("")).tokens
+    }
+
     @Test("Prefixes of a call are viable, a whole call is complete, anything else is invalid")
     func grammar() {
         for s in ["", "<", "<tool", "<tool: ", "<tool: ba", "<tool: bash>", "<tool: bash>\n", "<tool: bash>\nls",
@@ -52,14 +57,12 @@ struct ToolCallConstraintTests {
 
     @Test("A constrained turn that runs into its token limit still ends as a whole call")
     func budgetClosesTheCall() throws {
-        let format = chatML
-        let context = format.beginning + format.encode(ChatMessage(.user, "Write a long shell script that prints the numbers."))
-            + format.generationPrefix("")
+        let format = chatML, context = prompt("Write a long shell script that prints the numbers.")
         let session = Session(model: smolModel, contextLength: 1024, threads: 1)
         // Limits that leave room for the header and a word of body; the closing is then written
         // once no more than its own tokens and one spare are left.
         for limit in [16, 20, 32] {
-            let r = try session.generate(prompt: context.tokens, options: .init(
+            let r = try session.generate(prompt: context, options: .init(
                 maxTokens: limit, sampling: SamplingParameters(temperature: 1.0, seed: UInt64(limit)), stopIds: format.stopTokens,
                 constraint: plain))
             #expect(r.tokens.count <= limit)
@@ -70,12 +73,10 @@ struct ToolCallConstraintTests {
 
     @Test("Constrained generation with the tiny model yields a call the parser accepts")
     func constrainedGeneration() throws {
-        let format = chatML
-        let context = format.beginning + format.encode(ChatMessage(.user, "List the files in the current directory."))
-            + format.generationPrefix("")
+        let format = chatML, context = prompt("List the files in the current directory.")
         let session = Session(model: smolModel, contextLength: 1024, threads: 1)
-        let free = try session.generate(prompt: context.tokens, options: .init(maxTokens: 48, stopIds: format.stopTokens))
-        let constrained = try session.generate(prompt: context.tokens, options: .init(
+        let free = try session.generate(prompt: context, options: .init(maxTokens: 48, stopIds: format.stopTokens))
+        let constrained = try session.generate(prompt: context, options: .init(
             maxTokens: 48, stopIds: format.stopTokens, constraint: plain))
         #expect(verdict(plain, constrained.text) != .invalid)
         if constrained.stopReason == .stopToken {
