@@ -36,35 +36,32 @@ int ik_kquant_has_int_dot(int type);
 /// over the row's blocks, each unpacked once for up to four activation rows. nb: 256-blocks per row.
 void ik_kquant_dot_rows(int type, int avx2, const void *w, const block_q8K *y, int nb, int ntok, float *out);
 
-/// Kernel levels, decided once per matmul by the calling thread.
-enum { IK_LEVEL_PORTABLE = 0, IK_LEVEL_AVX2 = 1, IK_LEVEL_VNNI = 2 };
-int ik_cpu_level(void);
-
 int ik_is_interleaved(int type);
 /// IK_Q4_K for IK_Q4_K_X8, IK_Q6_K for IK_Q6_K_X8, else -1.
 int ik_interleaved_base(int type);
 /// Bytes of one group of eight interleaved rows of `cols` elements.
 size_t ik_x8_group_bytes(int type, int cols);
+/// Bytes of the largest base block (Q6_K's), for buffers that hold a row put back in the file layout.
+enum { IK_X8_MAX_BASE_BLOCK = sizeof(block_q6_K) };
 /// Row r (< 8) of an interleaved group in the file layout of its base type (nb blocks).
 void ik_x8_extract_row(int type, const void *group, int r, int nb, void *dst);
 /// out[8t + r] = dot(row r of the interleaved group, activation row y + t * nb), t < ntok.
 void ik_x8_dot_rows(int type, int level, const void *group, const block_q8K *y, int nb, int ntok, float *out);
 
-#include <string.h>
-// ---- Q4_K scales ----------------------------------------------------------------------------------
-// Twelve bytes hold eight 6-bit scales and eight 6-bit minimums (quants.c's scale_min_k4): for
-// j < 4, scale j is the low 6 bits of byte j and minimum j those of byte j + 4; for j >= 4 the low
-// 4 bits come from byte j + 4 (scale: low nibble, minimum: high nibble) and the top 2 bits from
-// the top bits of byte j - 4 (scale) or byte j (minimum). Done on 32-bit words, four at a time.
-static inline void q4K_scales(const uint8_t *s12, uint8_t out[16]) {
-    uint32_t a, b, c;
-    memcpy(&a, s12, 4); memcpy(&b, s12 + 4, 4); memcpy(&c, s12 + 8, 4);
-    const uint32_t low6 = 0x3f3f3f3fu, low4 = 0x0f0f0f0fu, low2 = 0x03030303u;
-    const uint32_t sc_lo = a & low6;
-    const uint32_t sc_hi = (c & low4) | (((a >> 6) & low2) << 4);
-    const uint32_t mn_lo = b & low6;
-    const uint32_t mn_hi = ((c >> 4) & low4) | (((b >> 6) & low2) << 4);
-    memcpy(out, &sc_lo, 4); memcpy(out + 4, &sc_hi, 4); memcpy(out + 8, &mn_lo, 4); memcpy(out + 12, &mn_hi, 4);
+/// NAME##_rows(w, y, nb, ntok, out): NAME##_tile(x, y, nb, T, out) over the activation rows in
+/// tiles of four, then one tile of the remaining one to three (T a constant in each call, so each
+/// tile is compiled for its size). A tile's outputs for its T rows take OUT_STEP floats per row.
+#define IK_TILED_ROWS(NAME, BLOCK, ATTR, OUT_STEP)                                                      \
+ATTR static void NAME##_rows(const void *w, const block_q8K *y, int nb, int ntok, float *out) {         \
+    const BLOCK *x = w;                                                                                 \
+    int t = 0;                                                                                          \
+    for (; t + 4 <= ntok; t += 4) NAME##_tile(x, y + (size_t)t * nb, nb, 4, out + (OUT_STEP) * t);      \
+    switch (ntok - t) {                                                                                 \
+    case 3: NAME##_tile(x, y + (size_t)t * nb, nb, 3, out + (OUT_STEP) * t); break;                     \
+    case 2: NAME##_tile(x, y + (size_t)t * nb, nb, 2, out + (OUT_STEP) * t); break;                     \
+    case 1: NAME##_tile(x, y + (size_t)t * nb, nb, 1, out + (OUT_STEP) * t); break;                     \
+    default: break;                                                                                     \
+    }                                                                                                   \
 }
 
 #endif

@@ -504,11 +504,15 @@ static void matmul_task(void *vctx, int ith, int nth) {
 
 static size_t row_bytes_of(int type, int cols) { return (size_t)cols / ik_block_size(type) * ik_block_bytes(type); }
 
-/// Row r of matrix m in its file layout, into buf when the matrix is interleaved (else in place).
-static const void *file_row(const mm_ctx *c, int m, int r, void *buf) {
+/// Row r of matrix m in its file layout and that layout's type: in place, or put back into buf
+/// (cols / 256 * IK_X8_MAX_BASE_BLOCK bytes) when the matrix is interleaved.
+static const void *file_row(const mm_ctx *c, int m, int r, void *buf, int *file_type) {
     const int t = c->wtype[m];
-    if (!ik_is_interleaved(t))
+    if (!ik_is_interleaved(t)) {
+        *file_type = t;
         return (const uint8_t *)c->w[m] + (size_t)r * row_bytes_of(t, c->cols);
+    }
+    *file_type = ik_interleaved_base(t);
     ik_x8_extract_row(t, (const uint8_t *)c->w[m] + (size_t)(r / 8) * ik_x8_group_bytes(t, c->cols), r % 8, c->cols / 256, buf);
     return buf;
 }
@@ -537,9 +541,10 @@ static void matmul_rows_q8K(mm_ctx *c, int r0, int r1) {
                 rr += 8;
             } else {
                 // One row (an interleaved one only when a chunk boundary splits its group).
-                uint8_t packed[(size_t)nb * 210];
-                const int ft = ik_is_interleaved(type) ? ik_interleaved_base(type) : type;
-                ik_kquant_dot_rows(ft, c->avx2, file_row(c, m, r, packed), xq + (size_t)t0 * nb, nb, nt, res);
+                uint8_t packed[(size_t)nb * IK_X8_MAX_BASE_BLOCK];
+                int ft;
+                const void *row = file_row(c, m, r, packed, &ft);
+                ik_kquant_dot_rows(ft, c->avx2, row, xq + (size_t)t0 * nb, nb, nt, res);
                 for (int t = 0; t < nt; t++) o[(size_t)t * os] = res[t];
                 rr += 1;
             }
@@ -614,9 +619,10 @@ static void matmul_rows(mm_ctx *c, int ith, int r0, int r1) {
         for (int rr = r0; rr < r1; rr++) {
             LOCATE(rr, m, r)
             // An interleaved row is first put back in its file layout (the float path is for tests).
-            uint8_t packed[(size_t)(cols / 256 > 0 ? cols / 256 : 1) * 210];
-            const int ft = ik_is_interleaved(c->wtype[m]) ? ik_interleaved_base(c->wtype[m]) : c->wtype[m];
-            ik_dequantize(ft, file_row(c, m, r, packed), buf, cols);
+            uint8_t packed[(size_t)(cols / 256 + 1) * IK_X8_MAX_BASE_BLOCK];
+            int ft;
+            const void *row = file_row(c, m, r, packed, &ft);
+            ik_dequantize(ft, row, buf, cols);
             float *o = c->out[m];
             for (int t = 0; t < c->ntok; t++)
                 o[(size_t)t * c->out_stride[m] + r] = dot_f32(buf, c->x + (size_t)t * cols, cols);
@@ -627,8 +633,8 @@ static void matmul_rows(mm_ctx *c, int ith, int r0, int r1) {
 // The caller's thread decides the kernels (its portable and float switches), not the workers.
 static void matmul_run(ik_pool *pool, mm_ctx *c) {
     c->act = activation_format(c->wtype[0]);
-    c->avx2 = ik_has_avx2();
     c->level = ik_cpu_level();
+    c->avx2 = c->level >= IK_LEVEL_AVX2;
     if (c->act != ACT_F32) {
         if (c->ntok > 1) ik_pool_run(pool, quantize_task, c);
         else quantize_task(c, 0, 1);

@@ -67,6 +67,22 @@ void ik_quantize_q8K(const float *x, block_q8K *y, int n, int avx2) {
     }
 }
 
+// ---- Q4_K scales ----------------------------------------------------------------------------------
+// Twelve bytes hold eight 6-bit scales and eight 6-bit minimums (quants.c's scale_min_k4): for
+// j < 4, scale j is the low 6 bits of byte j and minimum j those of byte j + 4; for j >= 4 the low
+// 4 bits come from byte j + 4 (scale: low nibble, minimum: high nibble) and the top 2 bits from
+// the top bits of byte j - 4 (scale) or byte j (minimum). Done on 32-bit words, four at a time.
+static inline void q4K_scales(const uint8_t *s12, uint8_t out[16]) {
+    uint32_t a, b, c;
+    memcpy(&a, s12, 4); memcpy(&b, s12 + 4, 4); memcpy(&c, s12 + 8, 4);
+    const uint32_t low6 = 0x3f3f3f3fu, low4 = 0x0f0f0f0fu, low2 = 0x03030303u;
+    const uint32_t sc_lo = a & low6;
+    const uint32_t sc_hi = (c & low4) | (((a >> 6) & low2) << 4);
+    const uint32_t mn_lo = b & low6;
+    const uint32_t mn_hi = ((c >> 4) & low4) | (((b >> 6) & low2) << 4);
+    memcpy(out, &sc_lo, 4); memcpy(out + 4, &sc_hi, 4); memcpy(out + 8, &mn_lo, 4); memcpy(out + 12, &mn_hi, 4);
+}
+
 // ---- portable -------------------------------------------------------------------------------------
 static float dot_q4K_ref(const block_q4_K *x, const block_q8K *y, int nb) {
     float s = 0;
@@ -211,20 +227,8 @@ KQ_AVX2 static KQ_INLINE void q6K_tile(const block_q6_K *x, const block_q8K *y, 
     for (int t = 0; t < T; t++) out[t] = hsum8(acc[t]);
 }
 
-#define KQ_TILES(NAME, BLOCK)                                                                          \
-KQ_AVX2 static void NAME##_rows(const void *w, const block_q8K *y, int nb, int ntok, float *out) {      \
-    const BLOCK *x = w;                                                                                 \
-    int t = 0;                                                                                          \
-    for (; t + 4 <= ntok; t += 4) NAME##_tile(x, y + (size_t)t * nb, nb, 4, out + t);                   \
-    switch (ntok - t) {                                                                                 \
-    case 3: NAME##_tile(x, y + (size_t)t * nb, nb, 3, out + t); break;                                  \
-    case 2: NAME##_tile(x, y + (size_t)t * nb, nb, 2, out + t); break;                                  \
-    case 1: NAME##_tile(x, y + (size_t)t * nb, nb, 1, out + t); break;                                  \
-    default: break;                                                                                     \
-    }                                                                                                   \
-}
-KQ_TILES(q4K, block_q4_K)
-KQ_TILES(q6K, block_q6_K)
+IK_TILED_ROWS(q4K, block_q4_K, KQ_AVX2, 1)
+IK_TILED_ROWS(q6K, block_q6_K, KQ_AVX2, 1)
 #endif
 
 void ik_kquant_dot_rows(int type, int avx2, const void *w, const block_q8K *y, int nb, int ntok, float *out) {

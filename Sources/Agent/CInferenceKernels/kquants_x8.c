@@ -6,7 +6,6 @@
 // kquants.c's (the same integer sums per block, then the block scales); only the order of the
 // float additions differs.
 #include "internal.h"
-#include <stdlib.h>
 #include <string.h>
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
@@ -18,7 +17,7 @@
 
 // Q4_K, 8 rows x 256 columns: 1,152 bytes (8 x 144, as in the file layout).
 //   scales[w][r]: row r's file scale bytes 4w .. 4w + 3 (the twelve packed 6-bit scales and
-//                 minimums, as internal.h's q4K_scales reads them, so eight rows unpack at once).
+//                 minimums, as kquants.c's q4K_scales reads them, so eight rows unpack at once).
 //   qs[p][k][r]:  row r's file bytes qs[32p + 4k .. 32p + 4k + 3], whose low nibbles are elements
 //                 64p + 4k .. +3 (sub-block 2p) and high nibbles elements 64p + 32 + 4k .. +3.
 typedef struct {
@@ -397,22 +396,10 @@ X8_AVX2 static X8_INLINE void q6Kx8_avx2_tile(const block_q6_Kx8 *x, const block
     for (int t = 0; t < T; t++) _mm256_storeu_ps(out + 8 * t, acc[t]);
 }
 
-#define X8_ROWS(NAME, BLOCK, ATTR)                                                                      \
-ATTR static void NAME##_rows(const void *w, const block_q8K *y, int nb, int ntok, float *out) {         \
-    const BLOCK *x = w;                                                                                 \
-    int t = 0;                                                                                          \
-    for (; t + 4 <= ntok; t += 4) NAME##_tile(x, y + (size_t)t * nb, nb, 4, out + 8 * t);               \
-    switch (ntok - t) {                                                                                 \
-    case 3: NAME##_tile(x, y + (size_t)t * nb, nb, 3, out + 8 * t); break;                              \
-    case 2: NAME##_tile(x, y + (size_t)t * nb, nb, 2, out + 8 * t); break;                              \
-    case 1: NAME##_tile(x, y + (size_t)t * nb, nb, 1, out + 8 * t); break;                              \
-    default: break;                                                                                     \
-    }                                                                                                   \
-}
-X8_ROWS(q4Kx8_vnni, block_q4_Kx8, X8_VNNI)
-X8_ROWS(q4Kx8_avx2, block_q4_Kx8, X8_AVX2)
-X8_ROWS(q6Kx8_vnni, block_q6_Kx8, X8_VNNI)
-X8_ROWS(q6Kx8_avx2, block_q6_Kx8, X8_AVX2)
+IK_TILED_ROWS(q4Kx8_vnni, block_q4_Kx8, X8_VNNI, 8)
+IK_TILED_ROWS(q4Kx8_avx2, block_q4_Kx8, X8_AVX2, 8)
+IK_TILED_ROWS(q6Kx8_vnni, block_q6_Kx8, X8_VNNI, 8)
+IK_TILED_ROWS(q6Kx8_avx2, block_q6_Kx8, X8_AVX2, 8)
 #endif
 
 void ik_x8_dot_rows(int type, int level, const void *group, const block_q8K *y, int nb, int ntok, float *out) {
@@ -427,14 +414,11 @@ void ik_x8_dot_rows(int type, int level, const void *group, const block_q8K *y, 
 #endif
     // Portable: each row back in the file layout, through kquants.c's reference dot products.
     const int base = ik_interleaved_base(type);
-    void *row = malloc((size_t)nb * ik_block_bytes(base));
-    float *res = malloc(sizeof(float) * (size_t)ntok);
-    if (!row || !res) abort();
+    uint8_t row[(size_t)nb * IK_X8_MAX_BASE_BLOCK];
+    float res[ntok];
     for (int r = 0; r < 8; r++) {
         ik_x8_extract_row(type, group, r, nb, row);
         ik_kquant_dot_rows(base, 0, row, y, nb, ntok, res);
         for (int t = 0; t < ntok; t++) out[8 * t + r] = res[t];
     }
-    free(row);
-    free(res);
 }

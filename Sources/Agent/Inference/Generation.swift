@@ -101,7 +101,7 @@ public struct Generation {
                 let ids = tok.encode(String(decoding: close, as: UTF8.self))
                 // One token to spare: the model's next token could otherwise make the closing longer
                 // than what is left.
-                if !ids.isEmpty, ids.count + 1 >= left, constraint.verdict(bytes + close) == .complete { forced = ids }
+                if !ids.isEmpty, ids.count + 1 >= left { forced = ids }
             }
             if !forced.isEmpty {
                 next = forced.removeFirst()

@@ -6,7 +6,11 @@ public enum KernelLevel: String, Sendable {
     case avx512VNNI = "avx512-vnni", avx2, portable
 
     public static var current: KernelLevel {
-        ik_has_vnni() != 0 ? .avx512VNNI : ik_has_avx2() != 0 ? .avx2 : .portable
+        switch Int(ik_cpu_level()) {
+        case IK_LEVEL_VNNI: return .avx512VNNI
+        case IK_LEVEL_AVX2: return .avx2
+        default: return .portable
+        }
     }
 }
 

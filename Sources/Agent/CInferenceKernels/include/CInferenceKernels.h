@@ -43,6 +43,10 @@ void ik_force_portable(int on);
 int ik_has_vnni(void);
 void ik_force_no_vnni(int on);
 
+/// The kernels the calling thread's matmuls use, decided once per matmul.
+enum { IK_LEVEL_PORTABLE = 0, IK_LEVEL_AVX2 = 1, IK_LEVEL_VNNI = 2 };
+int ik_cpu_level(void);
+
 // ---- interleaved K-quant matrices ----------------------------------------------------------
 /// The interleaved type of a file type (IK_Q4_K -> IK_Q4_K_X8, IK_Q6_K -> IK_Q6_K_X8), else -1.
 int ik_interleaved_type(int type);
