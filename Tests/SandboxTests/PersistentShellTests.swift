@@ -144,4 +144,30 @@ struct PersistentShellTests {
             #expect(try await sandbox.shell.run("echo survived").text == "survived\n")
         }
     }
+
+    @Test("a container stopped from outside while a command runs is a dead sandbox (thrown), never an observation or a silent restart")
+    func containerStoppedOutside() async throws {
+        try await withRepoSandbox(timeout: .seconds(60)) { (sandbox: Sandbox) async throws in
+            let shell = sandbox.shell
+            #expect(try await shell.run("echo up").text == "up\n")
+            let stopper = Task {
+                try await Task.sleep(for: .seconds(1))
+                try await shell.client.stopContainer(shell.containerID, timeoutSeconds: 1)
+            }
+            do {
+                let outcome = try await shell.run("sleep 30; echo never")
+                Issue.record("the stopped container gave an outcome: \(outcome)")
+            } catch {
+                guard case .containerStopped(let id, _, _)? = error as? SandboxError else {
+                    Issue.record("expected containerStopped, got \(error)"); return
+                }
+                #expect(id == shell.containerID)
+                #expect("\(error)".contains("stopped while the episode used it"))
+            }
+            try await stopper.value
+            // The next command does not bring the dead sandbox back either.
+            await #expect(throws: SandboxError.self) { try await shell.run("echo again") }
+            #expect(try await shell.client.inspectContainer(shell.containerID).state.running == false)
+        }
+    }
 }

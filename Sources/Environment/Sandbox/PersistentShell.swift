@@ -53,6 +53,9 @@ public actor PersistentShell {
     public private(set) var currentDirectory: String?
     /// How many shells this session has started.
     public private(set) var shellsStarted = 0
+    /// True after this session itself stopped the container (a shell it could not kill): the
+    /// next shell starts it again. A container that stopped any other way is a dead sandbox.
+    private var stoppedByShell = false
 
     static let sentinel = Data("<<exit>1".utf8)
 
@@ -74,12 +77,28 @@ public actor PersistentShell {
         return chain + "\n" + options.startupCommands + "\n" + "cd \(repoRoot)"
     }
 
-    /// Runs one command. Only an engine failure while starting a shell throws; everything the
-    /// command itself does is an `Outcome`.
+    /// Runs one command. Only a dead sandbox throws: an engine failure while starting a shell, or
+    /// a container that stopped under the command without this session stopping it (the engine
+    /// shutting down, its lifetime ending, something outside the episode), which is CWM's sandbox
+    /// death, a backend exception, rather than an observation. Everything the command itself does
+    /// is an `Outcome`.
     public func run(_ command: String) async throws(SandboxError) -> Outcome {
         if stream == nil { try await startShell() }
-        return await communicate(command)
+        let outcome = await communicate(command)
+        if case .failure(let kind, _) = outcome, kind != .tooLong {
+            // The engine learns of its container's end a moment after the exec's stream closes:
+            // an unexplained end of the shell is checked again after that moment.
+            try await requireContainerAlive()
+            if kind != .timeout {
+                try? await Task.sleep(for: Self.stateSettling)
+                try await requireContainerAlive()
+            }
+        }
+        return outcome
     }
+
+    /// How long the engine may take to record a container's end after its processes died.
+    static let stateSettling: Duration = .milliseconds(300)
 
     /// The current directory, asking the shell (and starting one) when it is not known yet.
     public func workingDirectory() async throws(SandboxError) -> String {
@@ -116,11 +135,26 @@ public actor PersistentShell {
     }
 
     private func ensureContainerRunning() async throws(SandboxError) {
+        try await requireContainerAlive()
+        guard stoppedByShell else { return }
         do {
-            let state = try await client.inspectContainer(containerID).state
-            if !state.running { try await client.startContainer(containerID) }
+            try await client.startContainer(containerID)
         } catch {
             throw .engine("restarting the sandbox container", error)
+        }
+        stoppedByShell = false
+    }
+
+    /// Throws unless the container runs, or was stopped by this session.
+    private func requireContainerAlive() async throws(SandboxError) {
+        let state: ContainerInspect.State
+        do {
+            state = try await client.inspectContainer(containerID).state
+        } catch {
+            throw .engine("checking the sandbox container", error)
+        }
+        if !state.running && !stoppedByShell {
+            throw .containerStopped(containerID, exitCode: state.exitCode, oomKilled: state.oomKilled)
         }
     }
 
@@ -185,13 +219,19 @@ public actor PersistentShell {
         self.stream = nil
         currentDirectory = nil
         let client = self.client, id = containerID, marker = self.marker
-        await Task.detached {
+        // Whether this session stopped the container (the kill of a running one succeeded).
+        let stoppedIt = await Task.detached {
             let killed = await client.killProcesses(container: id, environmentMarker: marker)
             stream.close()
-            if !killed {
-                try? await client.killContainer(id)
-                _ = try? await client.waitContainer(id, timeout: .seconds(30))
+            guard !killed else { return false }
+            do {
+                try await client.killContainer(id)
+            } catch {
+                return false
             }
+            _ = try? await client.waitContainer(id, timeout: .seconds(30))
+            return true
         }.value
+        if stoppedIt { stoppedByShell = true }
     }
 }

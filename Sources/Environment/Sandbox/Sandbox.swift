@@ -114,6 +114,8 @@ public actor Sandbox {
 public enum SandboxError: Error, Sendable, CustomStringConvertible {
     case imageMissing(String)
     case engine(String, DockerError)
+    /// The sandbox container stopped without Forager stopping it.
+    case containerStopped(String, exitCode: Int, oomKilled: Bool)
     case scrubFailed(String)
     /// The swarm could not place or follow a sandbox (`--cluster swarm`).
     case swarm(String)
@@ -124,6 +126,10 @@ public enum SandboxError: Error, Sendable, CustomStringConvertible {
             return "Image \(image) does not exist; build it with `forager images build` (or pull it)."
         case .engine(let what, let error):
             return "\(what): \(error)"
+        case .containerStopped(let id, let exitCode, let oomKilled):
+            let cause = oomKilled ? "out of memory" : "exit code \(exitCode)"
+            return "the sandbox container \(id.prefix(12)) stopped while the episode used it (\(cause)): "
+                + "the engine shut down, its lifetime ended, or something outside the episode stopped it"
         case .scrubFailed(let why):
             return "Git history scrub failed: \(why)"
         case .swarm(let why):
