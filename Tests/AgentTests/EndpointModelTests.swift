@@ -54,6 +54,20 @@ struct EndpointModelTests {
         #expect(action.prefillSeconds > 0)
     }
 
+    @Test("an end marker cuts the served turn right after it, without an end-of-turn token")
+    func endMarker() async throws {
+        let config = EndpointConfig(baseURL: try await baseURL, modelName: "smollm2", apiKey: Self.apiKey, temperature: 0)
+        let endpoint = try EndpointModel(config: config, format: chatML, tokenCountsAreEstimates: false)
+        var asked = request(maxTokens: 24)
+        let whole = try await endpoint.nextAction(asked)
+        let words = whole.text.split(whereSeparator: \.isWhitespace)
+        guard words.count > 2 else { Issue.record("too short a turn to test on: \(whole.text)"); return }
+        asked.endAfter = TextEnd(marker: String(words[0]))
+        let ended = try await endpoint.nextAction(asked)
+        #expect(whole.text.hasPrefix(ended.text) && ended.text.hasSuffix(words[0]) && ended.text.count < whole.text.count)
+        #expect(ended.endedOnStop && ended.tokens == chatML.encode(ended.text))
+    }
+
     @Test("an unstreamed answer and the chat route also give a turn")
     func wholeAnswersAndChat() async throws {
         let whole = try EndpointModel(config: EndpointConfig(baseURL: try await baseURL + "/v1/", modelName: "smollm2", apiKey: Self.apiKey,

@@ -26,6 +26,20 @@ struct InferenceModelTests {
         #expect(try await model.nextAction(request(chatML, maxTokens: 8)) .tokens == action.tokens)
     }
 
+    @Test("A turn with an end marker stops at it: the marker's token kept, no end-of-turn token after it")
+    func endsAfterMarker() async throws {
+        let model = InferenceModel(model: smolModel, format: chatML, sampling: .greedy, contextLength: 512, threads: 1)
+        let whole = try await model.nextAction(request(chatML, maxTokens: 24))
+        let words = whole.text.split(whereSeparator: \.isWhitespace)
+        guard words.count > 3 else { Issue.record("too short a turn to test on: \(whole.text)"); return }
+        var asked = request(chatML, maxTokens: 24)
+        asked.endAfter = TextEnd(marker: String(words[1]))
+        let ended = try await model.nextAction(asked)
+        #expect(ended.endedOnStop && whole.tokens.starts(with: ended.tokens) && ended.tokens.count < whole.tokens.count)
+        #expect(ended.text == chatML.decode(ended.tokens) && ended.text.contains(words[1]))
+        #expect(!chatML.stopTokens.contains(ended.tokens.last ?? -1))
+    }
+
     @Test("Sampled turns are reproducible, and a task's K samples each sample differently")
     func samplesDiffer() async throws {
         let model = InferenceModel(model: smolModel, format: chatML, sampling: SamplingParameters(temperature: 1.0, topP: 0.95),

@@ -320,6 +320,39 @@ struct ChatMLEpisodeTests {
     }
 }
 
+@Suite("Ending a turn after its tool call (--stop-after-tool-call)", .enabled { await dockerTestsEnabled() })
+struct StopAfterToolCallTests {
+    /// Two calls after a thought that itself shows a call: CWM rejects the turn.
+    let twoCalls = turn("<tool: bash>\necho one\n</tool>\n<tool: bash>\necho two\n</tool>",
+                        thought: "Maybe <tool: bash>\nls\n</tool> first.")
+
+    @Test("On: the first call after </think> runs, the rest of the turn is dropped, the next observation closes the turn")
+    func on() async throws {
+        var config = EpisodeConfig()
+        config.maxTurns = 2
+        config.stopAfterToolCall = true
+        let h = Harness(turns: [twoCalls], config: config, format: chatML)
+        _ = try await h.run()
+        let first = try #require(await h.steps.first)
+        #expect(first.kind == .tool(name: "bash", succeeded: true))
+        #expect(first.toolCall == ToolCall(name: "bash", input: "echo one"))
+        #expect(first.action.text.hasSuffix("</think>\n<tool: bash>\necho one\n</tool>") && first.action.endedOnStop)
+        #expect(first.action.tokens == chatML.encode(first.action.text))
+        #expect(first.observation.text.hasPrefix("<|im_end|>\n<|im_start|>tool: bash\n<output>\none\n\n</output>"))
+    }
+
+    @Test("Off (CWM): the same turn is a format error naming both calls")
+    func off() async throws {
+        var config = EpisodeConfig()
+        config.maxTurns = 2
+        let h = Harness(turns: [twoCalls], config: config, format: chatML)
+        _ = try await h.run()
+        let first = try #require(await h.steps.first)
+        #expect(first.kind == .formatError(
+            "FormatError: Expected one tool call, but found 2: bash, bash. Ensure only one <tool:...></tool> block is present in the response."))
+    }
+}
+
 struct FailingModel: LanguageModel {
     func nextAction(_ request: ModelRequest) async throws -> ModelAction {
         throw TestFailure(description: "the endpoint is down")

@@ -20,6 +20,7 @@ import Testing
         episode.plugins = false
         episode.testPatchHint = true
         episode.maxAttempts = 2
+        episode.stopAfterToolCall = true
         let config = RunConfiguration(samples: 3, workers: 2, model: "m.gguf", backend: "endpoint",
                                       modelDetails: ["token_counts": "estimated"], episode: episode)
         #expect(episode != EpisodeConfig())
@@ -39,6 +40,7 @@ import Testing
         #expect(config.episode.contextSize == 8192)
         #expect(config.episode.maxActionLength == EpisodeConfig().maxActionLength)
         #expect(config.episode.useThinkTag)
+        #expect(!config.episode.stopAfterToolCall)
         #expect(try RunConfiguration.decode("").episode == EpisodeConfig())
     }
 

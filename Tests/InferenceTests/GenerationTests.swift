@@ -59,6 +59,36 @@ import Testing
         #expect(streamed == r.text)
     }
 
+    @Test func endMarkerKeepsItsTokenAndEndsThere() throws {
+        let m = try Fixtures.tinyModel()
+        let s = Session(model: m, contextLength: 256)
+        let full = try s.generate(prompt: prompt(m), options: .init(maxTokens: 40))
+        let words = full.text.split(whereSeparator: \.isWhitespace)
+        guard words.count > 4 else { Issue.record("too short a text to test on: \(full.text)"); return }
+        let marker = String(words[2])
+        let r = try s.generate(prompt: prompt(m), options: .init(maxTokens: 40, endAfter: TextEnd(marker: marker)))
+        #expect(r.stopReason == .endMarker)
+        // The generation is the full one's up to the token that completed the marker, all its text kept.
+        #expect(full.tokens.starts(with: r.tokens) && r.tokens.count < full.tokens.count)
+        #expect(r.text == m.tokenizer.decode(r.tokens))
+        let upto = try #require(TextEnd(marker: marker).end(in: r.text))
+        #expect(!m.tokenizer.decode(Array(r.tokens.dropLast())).contains(marker))
+        #expect(r.text[upto...].count < m.tokenizer.decode([r.tokens.last ?? 0]).count)
+        // Counted only after `after`: the first word, before the marker, does not end the text.
+        let later = try s.generate(prompt: prompt(m), options: .init(maxTokens: 40, endAfter: TextEnd(marker: String(words[0]), after: marker)))
+        #expect(later.tokens.count >= r.tokens.count)
+    }
+
+    @Test func textEndFindsTheMarkerAfterItsOpening() {
+        let end = TextEnd(marker: "</tool>", after: "</think>")
+        #expect(end.end(in: "<tool: bash>\nls\n</tool>") == nil)
+        let text = "a </tool> b</think>\n<tool: bash>\nls\n</tool>\n<tool: bash>\npwd\n</tool>"
+        let upto = try? #require(end.end(in: text))
+        #expect(upto.map { String(text[..<$0]) } == "a </tool> b</think>\n<tool: bash>\nls\n</tool>")
+        #expect(TextEnd(marker: "</tool>").end(in: "x</tool>y").map { $0.utf16Offset(in: "x</tool>y") } == 8)
+        #expect(TextEnd(marker: "").end(in: "x") == nil)
+    }
+
     @Test func promptPrefixIsReused() throws {
         let m = try Fixtures.tinyModel()
         let s = Session(model: m, contextLength: 512)

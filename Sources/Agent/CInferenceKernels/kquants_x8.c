@@ -1,8 +1,9 @@
 // Row-interleaved K-quant matrices (Forager's own layout, made once when a model loads): the
 // blocks of eight consecutive rows at one block index are stored together, their quants
 // interleaved four bytes at a time, so one 32-byte load holds four quants of each of the eight
-// rows and one vector product (VNNI's vpdpbusd, or AVX2's vpmaddubsw) advances all eight. Scales
-// are kept unpacked, one byte each, laid out for the vector that meets them. The arithmetic is
+// rows and one vector product (VNNI's vpdpbusd, or AVX2's vpmaddubsw) advances all eight. Q6_K's
+// scales (a byte each, as in the file) are laid out for the vector that meets them; Q4_K's stay
+// packed as in the file, and eight rows' unpack together. The arithmetic is
 // kquants.c's (the same integer sums per block, then the block scales); only the order of the
 // float additions differs.
 #include "internal.h"

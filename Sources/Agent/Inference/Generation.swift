@@ -8,23 +8,30 @@ public struct GenerationOptions: Sendable {
     public var stopIds: Set<Int>?
     /// Generation also ends once the text contains one of these (the text is cut before it).
     public var stopStrings: [String]
+    /// Generation also ends right after this marker (kept in the text, with the rest of the token
+    /// that completed it): an agent's turn that ends with its tool call.
+    public var endAfter: TextEnd?
     /// Only text this accepts is generated (special tokens other than stop tokens never are).
     public var constraint: (any TokenConstraint)?
 
     public init(maxTokens: Int = 256, sampling: SamplingParameters = .greedy, stopIds: Set<Int>? = nil, stopStrings: [String] = [],
-                constraint: (any TokenConstraint)? = nil) {
+                endAfter: TextEnd? = nil, constraint: (any TokenConstraint)? = nil) {
         self.maxTokens = maxTokens
         self.sampling = sampling
         self.stopIds = stopIds
         self.stopStrings = stopStrings
+        self.endAfter = endAfter
         self.constraint = constraint
     }
 }
 
 public struct GenerationResult: Sendable {
-    public enum StopReason: String, Sendable { case stopToken = "stop", stopString = "stop_string", length = "length", cancelled }
+    public enum StopReason: String, Sendable {
+        case stopToken = "stop", stopString = "stop_string", endMarker = "end_marker", length = "length", cancelled
+    }
     public var tokens: [Int]
-    /// Decoded text of the generated tokens, without a final stop token and cut at a stop string.
+    /// Decoded text of the generated tokens, without a final stop token and cut at a stop string
+    /// (after an end marker it is all the tokens' text).
     public var text: String
     public var stopReason: StopReason
     public var promptTokens: Int
@@ -127,6 +134,10 @@ public struct Generation {
                 reason = .stopString
                 return finish()
             }
+        }
+        if let end = options.endAfter, end.isReached(in: text) {
+            reason = .endMarker
+            return finish()
         }
         // Hold back a tail that could still become a stop string.
         let hold = options.stopStrings.map { $0.count - 1 }.max() ?? 0

@@ -33,7 +33,7 @@ public struct RunConfiguration: Codable, Sendable, Hashable {
         case samples, workers, model, backend
         case modelDetails = "model_details"
         case maxTurns, contextSize, maxActionLength, maxUserTurnLength, maxPromptLength
-        case sessionTimeout, sandboxLifetime, strict, think, useThinkTag, plugins, testPatchHint, maxAttempts
+        case sessionTimeout, sandboxLifetime, strict, think, useThinkTag, plugins, testPatchHint, maxAttempts, stopAfterToolCall
     }
 
     public init(from decoder: any Decoder) throws {
@@ -60,6 +60,7 @@ public struct RunConfiguration: Codable, Sendable, Hashable {
         e.plugins = try c.decodeIfPresent(Bool.self, forKey: .plugins) ?? defaults.plugins
         e.testPatchHint = try c.decodeIfPresent(Bool.self, forKey: .testPatchHint) ?? defaults.testPatchHint
         e.maxAttempts = try c.decodeIfPresent(Int.self, forKey: .maxAttempts) ?? defaults.maxAttempts
+        e.stopAfterToolCall = try c.decodeIfPresent(Bool.self, forKey: .stopAfterToolCall) ?? defaults.stopAfterToolCall
         episode = e
     }
 
@@ -83,6 +84,7 @@ public struct RunConfiguration: Codable, Sendable, Hashable {
         try c.encode(episode.plugins, forKey: .plugins)
         try c.encode(episode.testPatchHint, forKey: .testPatchHint)
         try c.encode(episode.maxAttempts, forKey: .maxAttempts)
+        try c.encode(episode.stopAfterToolCall, forKey: .stopAfterToolCall)
     }
 
     /// The JSON text stored with a run (keys sorted, so equal configurations store equal text).

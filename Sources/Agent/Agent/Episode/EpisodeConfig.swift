@@ -1,3 +1,5 @@
+import Inference
+
 /// The episode loop's settings. The defaults are CWM's SWE-bench Verified configuration
 /// (`swerl_tool_env:think_tag:modal:eval`, spec §1.1 and §6).
 public struct EpisodeConfig: Sendable, Hashable {
@@ -28,6 +30,11 @@ public struct EpisodeConfig: Sendable, Hashable {
     public var testPatchHint = false
     /// Tries of an episode whose backend fails, the first included (CWM: max_exceptions + 1 = 4).
     public var maxAttempts = 4
+    /// Forager's, not CWM's: a turn ends right after its first `</tool>` (after the thinking end
+    /// in think mode), so what a small model writes after its call (a second call, an imitated
+    /// `<budget>` block) is never generated. The next observation closes the turn, as after a turn
+    /// cut at `maxActionLength`. Off: CWM, the whole turn is the model's and is parsed as it is.
+    public var stopAfterToolCall = false
 
     public init() {}
 
@@ -36,6 +43,11 @@ public struct EpisodeConfig: Sendable, Hashable {
 
     /// Whether think-token mode appends `<|reasoning_thinking_start|>` to every observation.
     public var usesThinkToken: Bool { think && !useThinkTag }
+
+    /// Where a turn ends besides the model's end of turn (`stopAfterToolCall`), nil: nowhere.
+    public var turnEnd: TextEnd? {
+        stopAfterToolCall ? TextEnd(marker: "</tool>", after: thinkingEnd) : nil
+    }
 
     /// The end-of-thinking marker the think split looks for, nil without think mode.
     public var thinkingEnd: String? {

@@ -151,7 +151,7 @@ public struct EpisodeRunner: Sendable {
     private func nextAction(_ task: EpisodeTask, attempt: Int, state: State) async throws -> ModelAction {
         let request = ModelRequest(instanceID: task.instanceID, attempt: attempt, turnIndex: state.stepID,
                                    context: state.context, maxTokens: config.maxActionLength, messages: state.messages,
-                                   sample: task.sample)
+                                   endAfter: config.turnEnd, sample: task.sample)
         do {
             return try await model.nextAction(request)
         } catch let error as CancellationError {

@@ -25,6 +25,17 @@ public enum PromptFamily: String, Sendable, Codable, CaseIterable {
         }
     }
 
+    /// Whether a run ends each turn after its tool call unless `--no-stop-after-tool-call` says
+    /// otherwise. Measured on the demo tasks (README, "The embedded model"): the Qwen2.5-Coder
+    /// 1.5B often goes on after its `</tool>` with more calls or an imitated `<budget>` block,
+    /// which CWM's parser rejects as a format error.
+    public var stopsAfterToolCall: Bool {
+        switch self {
+        case .standard: false
+        case .qwen2: true
+        }
+    }
+
     /// Forager's wording of one tool call per turn, with an example, appended to the task prompt.
     public static let singleCallExample = """
         Reply with exactly one tool call per turn and nothing after its closing </tool>; the tool's output comes back in the next message. For example, to list the repository's files, your whole reply would be:

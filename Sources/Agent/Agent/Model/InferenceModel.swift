@@ -218,9 +218,9 @@ public final class InferenceModel: LanguageModel, @unchecked Sendable {
         parameters.seed = sampling.seed &+ UInt64(request.sample) &* 0x9E37_79B9 &+ UInt64(request.attempt) &* 1_000_003
             &+ UInt64(request.turnIndex)
         let options = GenerationOptions(maxTokens: request.maxTokens, sampling: parameters, stopIds: format.stopTokens,
-                                        stopStrings: request.stopStrings, constraint: constraint)
+                                        stopStrings: request.stopStrings, endAfter: request.endAfter, constraint: constraint)
         let result = try await generate(prompt: prompt, options: options)
-        var action = result.stopReason == .stopString
+        var action = result.stopReason == .stopString || result.stopReason == .endMarker
             ? ModelAction(text: result.text, tokens: result.tokens, endedOnStop: true, promptTokens: result.promptTokens,
                           prefillSeconds: result.prefillSeconds, decodeSeconds: result.decodeSeconds)
             : ModelAction.cut(result.tokens, format: format, promptTokens: result.promptTokens,

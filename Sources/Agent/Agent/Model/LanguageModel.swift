@@ -1,4 +1,5 @@
 import Foundation
+import Inference
 
 /// What the loop asks a model for: the next assistant turn after `context`.
 public struct ModelRequest: Sendable {
@@ -20,9 +21,13 @@ public struct ModelRequest: Sendable {
     /// Text that also ends the turn, besides the format's stop tokens (the turn's text is cut
     /// before it): raw completions such as CWM's trace prediction, which stops at `<|frame_sep|>`.
     public var stopStrings: [String]
+    /// The turn also ends right after this marker, which stays in it (`--stop-after-tool-call`:
+    /// the first `</tool>` after the thinking part). No end-of-turn token follows it: the next
+    /// observation closes the turn, as after a turn cut at `maxTokens`. Nil: the model's own end.
+    public var endAfter: TextEnd?
 
     public init(instanceID: String, attempt: Int, turnIndex: Int, context: TokenizedText, maxTokens: Int,
-                messages: [ChatMessage] = [], stopStrings: [String] = [], sample: Int = 0) {
+                messages: [ChatMessage] = [], stopStrings: [String] = [], endAfter: TextEnd? = nil, sample: Int = 0) {
         self.instanceID = instanceID
         self.attempt = attempt
         self.sample = sample
@@ -31,6 +36,7 @@ public struct ModelRequest: Sendable {
         self.maxTokens = maxTokens
         self.messages = messages
         self.stopStrings = stopStrings
+        self.endAfter = endAfter
     }
 }
 
@@ -68,6 +74,17 @@ public struct ModelAction: Sendable, Hashable {
         else { return self }
         var action = self
         action.text = String(text[..<first.lowerBound])
+        action.endedOnStop = true
+        return action
+    }
+
+    /// This action ended right after `end`'s marker instead (a backend that could not stop there
+    /// itself): text and tokens stop with the marker, no end-of-turn token follows.
+    public func ended(at end: TextEnd?, format: some ChatFormat) -> ModelAction {
+        guard let end, let upto = end.end(in: text) else { return self }
+        var action = self
+        action.text = String(text[..<upto])
+        action.tokens = format.encode(action.text)
         action.endedOnStop = true
         return action
     }

@@ -67,11 +67,13 @@ public struct ScriptedModel: LanguageModel {
 
 extension ModelAction {
     /// A turn given as text, as if generated: tokenized with the format, its end-of-turn token
-    /// appended, cut at the request's `maxTokens` (then it does not end on a stop token).
+    /// appended, cut at the request's `maxTokens` (then it does not end on a stop token), then at
+    /// its stop strings and after its end marker.
     static func playedBack(_ text: String, format: any ChatFormat, request: ModelRequest) -> ModelAction {
         var tokens = format.encode(text)
         if let stop = format.endOfTurnToken { tokens.append(stop) }
         if tokens.count > request.maxTokens { tokens = Array(tokens.prefix(request.maxTokens)) }
         return ModelAction.cut(tokens, format: format, promptTokens: request.context.count).cut(atFirstOf: request.stopStrings)
+            .ended(at: request.endAfter, format: format)
     }
 }

@@ -28,7 +28,8 @@ struct EpisodeRun {
     /// Runs `samples` episodes of each row; `client` is connected here when not given.
     func run(_ rows: [TaskRow], runID: String?, samples: Int, workers: Int, resume: Bool = false, tasksFile: String,
              source: String = "run", client: DockerClient? = nil) async throws -> Finished {
-        let episode = episodeOptions.config(backendContextLength: backend.contextLength, sandbox: sandbox)
+        var episode = episodeOptions.config(backendContextLength: backend.contextLength, sandbox: sandbox)
+        episode.stopAfterToolCall = backend.stopAfterToolCall
         let limits = try sandbox.config(image: "", repoRoot: "/", runID: "", role: .agent)  // image and ids per episode
         var options = RunCoordinator.Options(runID: runID, samples: samples, workers: workers, episode: episode, resume: resume,
                                              modelName: backend.name, backendKind: backend.kind, tasksFile: tasksFile,

@@ -39,6 +39,9 @@ struct ModelBackendOptions: ParsableArguments {
     @Flag(help: "In-process model: after the thinking part, generate only text that parses as one of CWM's tool calls (changes the model's distribution; recorded in the run's details).")
     var constrainTools = false
 
+    @Flag(inversion: .prefixedNo, help: "End each model turn right after its first </tool> (after </think> in think mode), so a model that writes on after its call (a second call, an imitated <budget>) does not turn it into a format error. Default: on for a Qwen2 model in-process, off otherwise (CWM parses the whole turn). Recorded in the run's configuration.")
+    var stopAfterToolCall: Bool?
+
     @Option(help: "Sampling temperature of the in-process model or the endpoint (default: CWM's 1.0; for a Qwen2 model in-process its own 0.7 with top-p 0.8, top-k 20; 0: greedy). Recorded in the run's details.")
     var temperature: Double?
 
@@ -57,6 +60,8 @@ struct ModelBackendOptions: ParsableArguments {
         var contextLength: Int?
         /// Whose additions the built-in prompts get (the in-process model's family; standard otherwise).
         var promptFamily: PromptFamily = .standard
+        /// `--stop-after-tool-call`, or the family's default when the flag is not given.
+        var stopAfterToolCall = false
     }
 
     /// Every endpoint given, `--endpoint`s first, then `--endpoints-file`'s lines.
@@ -98,7 +103,8 @@ struct ModelBackendOptions: ParsableArguments {
         let source = try await openStoreForReading(db)
         let turns = try await StoredRunTurns.load(store: source, run: run)
         return Backend(model: ScriptedModel(format: format, turns: turns), format: format, name: "replay:" + run,
-                       kind: "replayed", details: ["format": format.name], contextLength: nil)
+                       kind: "replayed", details: ["format": format.name], contextLength: nil,
+                       stopAfterToolCall: stopAfterToolCall ?? false)
     }
 
     /// The model whose tokenizer sets the chat format and counts tokens.
@@ -118,7 +124,8 @@ struct ModelBackendOptions: ParsableArguments {
         if let scripted {
             let url = URL(fileURLWithPath: scripted)
             return Backend(model: try ScriptedModel(format: format, contentsOf: url), format: format,
-                           name: "scripted:" + url.lastPathComponent, kind: "scripted", details: [:], contextLength: nil)
+                           name: "scripted:" + url.lastPathComponent, kind: "scripted", details: [:], contextLength: nil,
+                           stopAfterToolCall: stopAfterToolCall ?? false)
         }
         if usesEndpoint, let modelName {
             let urls = try endpoints()
@@ -139,7 +146,8 @@ struct ModelBackendOptions: ParsableArguments {
                 chosen = EndpointFleet(models: backends, endpoints: urls, cooldown: .seconds(endpointCooldown))
                 details["fleet"] = "\(urls.count) endpoints, fewest outstanding requests first, \(endpointCooldown) s cooldown; each step records the endpoint that served it"
             }
-            return Backend(model: chosen, format: format, name: modelName, kind: "endpoint", details: details, contextLength: nil)
+            return Backend(model: chosen, format: format, name: modelName, kind: "endpoint", details: details, contextLength: nil,
+                           stopAfterToolCall: stopAfterToolCall ?? false)
         }
         let family = PromptFamily(architecture: loaded.config.architecture)
         let constraint = constrainTools
@@ -158,7 +166,8 @@ struct ModelBackendOptions: ParsableArguments {
         if chosenTopK > 0 { details["top_k"] = String(chosenTopK) }
         return Backend(model: InferenceModel(model: loaded, format: format, sampling: sampling, constraint: constraint), format: format,
                        name: URL(fileURLWithPath: path).lastPathComponent, kind: "in-process",
-                       details: details, contextLength: loaded.config.contextLength, promptFamily: family)
+                       details: details, contextLength: loaded.config.contextLength, promptFamily: family,
+                       stopAfterToolCall: stopAfterToolCall ?? family.stopsAfterToolCall)
     }
 }
 

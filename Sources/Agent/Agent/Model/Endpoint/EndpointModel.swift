@@ -153,6 +153,13 @@ public struct EndpointModel: LanguageModel {
             text = String(text[..<cut.lowerBound])
             endedOnStop = true
         }
+        // The turn's end marker is not sent as a stop (a server would drop it from the text).
+        if let end = request.endAfter, let upto = end.end(in: text) {
+            text = String(text[..<upto])
+            return ModelAction(text: text, tokens: Array(format.encode(text).prefix(request.maxTokens)), endedOnStop: true,
+                               promptTokens: completion.promptTokens ?? request.context.count,
+                               prefillSeconds: firstByte, decodeSeconds: max(0, finished - firstByte))
+        }
         var tokens = format.encode(text)
         if tokens.count > request.maxTokens {
             tokens = Array(tokens.prefix(request.maxTokens))
