@@ -87,6 +87,23 @@ import Testing
         #expect(upto.map { String(text[..<$0]) } == "a </tool> b</think>\n<tool: bash>\nls\n</tool>")
         #expect(TextEnd(marker: "</tool>").end(in: "x</tool>y").map { $0.utf16Offset(in: "x</tool>y") } == 8)
         #expect(TextEnd(marker: "").end(in: "x") == nil)
+        // The incremental search, fed in pieces, ends exactly where the whole-text search first does.
+        for pieceLength in [1, 2, 3, 7] {
+            for end in [end, TextEnd(marker: "</tool>"), TextEnd(marker: "</tool>", after: "<tool:")] {
+                var search = TextEnd.Search(end)
+                var sofar = "", reachedAt: Int?
+                var rest = Substring(text)
+                while !rest.isEmpty, reachedAt == nil {
+                    let piece = rest.prefix(pieceLength)
+                    rest = rest.dropFirst(piece.count)
+                    sofar += piece
+                    if search.isReached(in: sofar, fresh: piece.count) { reachedAt = sofar.count }
+                }
+                let firstWhole = (1...text.count).first { end.end(in: String(text.prefix($0))) != nil }
+                #expect(reachedAt.map { $0 >= firstWhole ?? .max && $0 < (firstWhole ?? 0) + pieceLength } ?? (firstWhole == nil),
+                        "pieces of \(pieceLength), \(end)")
+            }
+        }
     }
 
     @Test func promptPrefixIsReused() throws {

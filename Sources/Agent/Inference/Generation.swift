@@ -60,6 +60,7 @@ public struct Generation {
     private var sent = 0
     private var bytes: [UInt8] = []  // generated so far, for the constraint
     private var forced: [Int] = []  // the constraint's closing, written as the budget runs out
+    private var endSearch: TextEnd.Search?
     private var finished = false
 
     /// Prefills `prompt` (reusing the session's cached prefix) and returns the generation with
@@ -83,6 +84,7 @@ public struct Generation {
         self.onText = onText
         stops = options.stopIds ?? session.model.tokenizer.stopIds
         sampler = Sampler(options.sampling)
+        endSearch = options.endAfter.map(TextEnd.Search.init)
         promptCount = prompt
         cachedBefore = cached
         self.t0 = t0
@@ -127,15 +129,17 @@ public struct Generation {
         }
         out.append(next)
         if stops.contains(next) { reason = .stopToken; return finish() }
-        text += streamer.push(tok.isSpecial[next] ? Array(tok.tokenBytes[next]) : tok.tokenBytes[next])
+        let fresh = streamer.push(tok.isSpecial[next] ? Array(tok.tokenBytes[next]) : tok.tokenBytes[next])
+        text += fresh
+        // A stop string not found before can only end in the new text.
         for s in options.stopStrings where !s.isEmpty {
-            if let r = text.range(of: s) {
+            if let r = text.range(of: s, range: text.tail(fresh.count + s.count)..<text.endIndex) {
                 text = String(text[..<r.lowerBound])
                 reason = .stopString
                 return finish()
             }
         }
-        if let end = options.endAfter, end.isReached(in: text) {
+        if endSearch?.isReached(in: text, fresh: fresh.count) == true {
             reason = .endMarker
             return finish()
         }

@@ -24,5 +24,38 @@ public struct TextEnd: Sendable, Hashable {
         return text.range(of: marker, range: searchFrom..<text.endIndex)?.upperBound
     }
 
-    public func isReached(in text: String) -> Bool { end(in: text) != nil }
+    /// A search over a text that only grows, as generation writes it: each call looks only at
+    /// what the newest characters can complete, so a long turn is not searched again per token.
+    public struct Search: Sendable {
+        public let end: TextEnd
+        /// UTF-8 offset right after the first `after` once it has come (0 without one).
+        private var opened: Int?
+
+        public init(_ end: TextEnd) {
+            self.end = end
+            opened = (end.after ?? "").isEmpty ? 0 : nil
+        }
+
+        /// Whether `text`, of which the last `fresh` characters are new since the last call,
+        /// now holds the marker that ends it (the same answer as `end.end(in: text) != nil`).
+        public mutating func isReached(in text: String, fresh: Int) -> Bool {
+            guard !end.marker.isEmpty else { return false }
+            if opened == nil, let after = end.after,
+               let r = text.range(of: after, range: text.tail(fresh + after.count)..<text.endIndex) {
+                opened = text.utf8.distance(from: text.startIndex, to: r.upperBound)
+            }
+            guard let opened else { return false }
+            let from = max(text.utf8.index(text.startIndex, offsetBy: opened), text.tail(fresh + end.marker.count))
+            return text.range(of: end.marker, range: from..<text.endIndex) != nil
+        }
+    }
+}
+
+extension String {
+    /// Where the last `characters` characters begin (the start when the text is shorter): the
+    /// part of a growing text in which a string of up to `characters` that the newest text
+    /// completes can lie.
+    func tail(_ characters: Int) -> String.Index {
+        index(endIndex, offsetBy: -characters, limitedBy: startIndex) ?? startIndex
+    }
 }

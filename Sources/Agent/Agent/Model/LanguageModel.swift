@@ -79,12 +79,13 @@ public struct ModelAction: Sendable, Hashable {
     }
 
     /// This action ended right after `end`'s marker instead (a backend that could not stop there
-    /// itself): text and tokens stop with the marker, no end-of-turn token follows.
+    /// itself): text and tokens stop with the marker, no end-of-turn token follows. The tokens
+    /// are never more than before (an endpoint's text can run past its tokens cut at maxTokens).
     public func ended(at end: TextEnd?, format: some ChatFormat) -> ModelAction {
         guard let end, let upto = end.end(in: text) else { return self }
         var action = self
         action.text = String(text[..<upto])
-        action.tokens = format.encode(action.text)
+        action.tokens = Array(format.encode(action.text).prefix(tokens.count))
         action.endedOnStop = true
         return action
     }

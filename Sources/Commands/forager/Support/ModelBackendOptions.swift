@@ -60,8 +60,16 @@ struct ModelBackendOptions: ParsableArguments {
         var contextLength: Int?
         /// Whose additions the built-in prompts get (the in-process model's family; standard otherwise).
         var promptFamily: PromptFamily = .standard
-        /// `--stop-after-tool-call`, or the family's default when the flag is not given.
+        /// `--stop-after-tool-call`, or the prompt family's default when the flag is not given
+        /// (set by `makeBackend` and `replayBackend`).
         var stopAfterToolCall = false
+    }
+
+    /// `backend` with `--stop-after-tool-call` resolved against its prompt family.
+    private func endingTurns(_ backend: Backend) -> Backend {
+        var chosen = backend
+        chosen.stopAfterToolCall = stopAfterToolCall ?? backend.promptFamily.stopsAfterToolCall
+        return chosen
     }
 
     /// Every endpoint given, `--endpoint`s first, then `--endpoints-file`'s lines.
@@ -102,9 +110,8 @@ struct ModelBackendOptions: ParsableArguments {
         let format = try tokenizerModel().format
         let source = try await openStoreForReading(db)
         let turns = try await StoredRunTurns.load(store: source, run: run)
-        return Backend(model: ScriptedModel(format: format, turns: turns), format: format, name: "replay:" + run,
-                       kind: "replayed", details: ["format": format.name], contextLength: nil,
-                       stopAfterToolCall: stopAfterToolCall ?? false)
+        return endingTurns(Backend(model: ScriptedModel(format: format, turns: turns), format: format, name: "replay:" + run,
+                                   kind: "replayed", details: ["format": format.name], contextLength: nil))
     }
 
     /// The model whose tokenizer sets the chat format and counts tokens.
@@ -119,13 +126,16 @@ struct ModelBackendOptions: ParsableArguments {
     /// - temperature: sampling temperature of the in-process model and the endpoint, over
     ///   `--temperature` (nil and no flag: CWM's 1.0, top-p 0.95; 0: greedy).
     func makeBackend(episode: EpisodeConfig, temperature given: Double? = nil) throws -> Backend {
+        endingTurns(try chooseBackend(episode: episode, temperature: given))
+    }
+
+    private func chooseBackend(episode: EpisodeConfig, temperature given: Double?) throws -> Backend {
         let temperature = given ?? self.temperature
         let (path, loaded, format) = try tokenizerModel()
         if let scripted {
             let url = URL(fileURLWithPath: scripted)
             return Backend(model: try ScriptedModel(format: format, contentsOf: url), format: format,
-                           name: "scripted:" + url.lastPathComponent, kind: "scripted", details: [:], contextLength: nil,
-                           stopAfterToolCall: stopAfterToolCall ?? false)
+                           name: "scripted:" + url.lastPathComponent, kind: "scripted", details: [:], contextLength: nil)
         }
         if usesEndpoint, let modelName {
             let urls = try endpoints()
@@ -146,8 +156,7 @@ struct ModelBackendOptions: ParsableArguments {
                 chosen = EndpointFleet(models: backends, endpoints: urls, cooldown: .seconds(endpointCooldown))
                 details["fleet"] = "\(urls.count) endpoints, fewest outstanding requests first, \(endpointCooldown) s cooldown; each step records the endpoint that served it"
             }
-            return Backend(model: chosen, format: format, name: modelName, kind: "endpoint", details: details, contextLength: nil,
-                           stopAfterToolCall: stopAfterToolCall ?? false)
+            return Backend(model: chosen, format: format, name: modelName, kind: "endpoint", details: details, contextLength: nil)
         }
         let family = PromptFamily(architecture: loaded.config.architecture)
         let constraint = constrainTools
@@ -166,8 +175,7 @@ struct ModelBackendOptions: ParsableArguments {
         if chosenTopK > 0 { details["top_k"] = String(chosenTopK) }
         return Backend(model: InferenceModel(model: loaded, format: format, sampling: sampling, constraint: constraint), format: format,
                        name: URL(fileURLWithPath: path).lastPathComponent, kind: "in-process",
-                       details: details, contextLength: loaded.config.contextLength, promptFamily: family,
-                       stopAfterToolCall: stopAfterToolCall ?? family.stopsAfterToolCall)
+                       details: details, contextLength: loaded.config.contextLength, promptFamily: family)
     }
 }
 

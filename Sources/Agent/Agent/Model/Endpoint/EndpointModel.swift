@@ -153,13 +153,6 @@ public struct EndpointModel: LanguageModel {
             text = String(text[..<cut.lowerBound])
             endedOnStop = true
         }
-        // The turn's end marker is not sent as a stop (a server would drop it from the text).
-        if let end = request.endAfter, let upto = end.end(in: text) {
-            text = String(text[..<upto])
-            return ModelAction(text: text, tokens: Array(format.encode(text).prefix(request.maxTokens)), endedOnStop: true,
-                               promptTokens: completion.promptTokens ?? request.context.count,
-                               prefillSeconds: firstByte, decodeSeconds: max(0, finished - firstByte))
-        }
         var tokens = format.encode(text)
         if tokens.count > request.maxTokens {
             tokens = Array(tokens.prefix(request.maxTokens))
@@ -167,9 +160,11 @@ public struct EndpointModel: LanguageModel {
         } else if endedOnStop {
             if let stop = format.endOfTurnToken { tokens.append(stop) }
         }
+        // The turn's end marker is not sent as a stop (a server would drop it from the text).
         return ModelAction(text: text, tokens: tokens, endedOnStop: endedOnStop,
                            promptTokens: completion.promptTokens ?? request.context.count,
                            prefillSeconds: firstByte, decodeSeconds: max(0, finished - firstByte))
+            .ended(at: request.endAfter, format: format)
     }
 }
 
