@@ -48,18 +48,20 @@ void ik_x8_extract_row(int type, const void *group, int r, int nb, void *dst);
 /// out[8t + r] = dot(row r of the interleaved group, activation row y + t * nb), t < ntok.
 void ik_x8_dot_rows(int type, int level, const void *group, const block_q8K *y, int nb, int ntok, float *out);
 
-/// NAME##_rows(w, y, nb, ntok, out): NAME##_tile(x, y, nb, T, out) over the activation rows in
-/// tiles of four, then one tile of the remaining one to three (T a constant in each call, so each
-/// tile is compiled for its size). A tile's outputs for its T rows take OUT_STEP floats per row.
+/// NAME##_rows(w, y, nb, ntok, out): NAME##_tile(x, y, nb, T, first, out) over the activation rows
+/// in tiles of four, then one tile of the remaining one to three (T a constant in each call, so
+/// each tile is compiled for its size). A tile's outputs for its T rows take OUT_STEP floats per
+/// row. `first` is 1 for the first tile only: the later ones read the same weights again, from
+/// cache, so a tile that prefetches its weights does it in the first.
 #define IK_TILED_ROWS(NAME, BLOCK, ATTR, OUT_STEP)                                                      \
 ATTR static void NAME##_rows(const void *w, const block_q8K *y, int nb, int ntok, float *out) {         \
     const BLOCK *x = w;                                                                                 \
     int t = 0;                                                                                          \
-    for (; t + 4 <= ntok; t += 4) NAME##_tile(x, y + (size_t)t * nb, nb, 4, out + (OUT_STEP) * t);      \
+    for (; t + 4 <= ntok; t += 4) NAME##_tile(x, y + (size_t)t * nb, nb, 4, t == 0, out + (OUT_STEP) * t); \
     switch (ntok - t) {                                                                                 \
-    case 3: NAME##_tile(x, y + (size_t)t * nb, nb, 3, out + (OUT_STEP) * t); break;                     \
-    case 2: NAME##_tile(x, y + (size_t)t * nb, nb, 2, out + (OUT_STEP) * t); break;                     \
-    case 1: NAME##_tile(x, y + (size_t)t * nb, nb, 1, out + (OUT_STEP) * t); break;                     \
+    case 3: NAME##_tile(x, y + (size_t)t * nb, nb, 3, t == 0, out + (OUT_STEP) * t); break;             \
+    case 2: NAME##_tile(x, y + (size_t)t * nb, nb, 2, t == 0, out + (OUT_STEP) * t); break;             \
+    case 1: NAME##_tile(x, y + (size_t)t * nb, nb, 1, t == 0, out + (OUT_STEP) * t); break;             \
     default: break;                                                                                     \
     }                                                                                                   \
 }

@@ -151,7 +151,8 @@ KQ_AVX2 static KQ_INLINE __m256i spread16(__m256i v, int k) {
     return _mm256_shuffle_epi8(v, _mm256_set1_epi16((short)((2 * k) | ((2 * k + 1) << 8))));
 }
 
-KQ_AVX2 static KQ_INLINE void q4K_tile(const block_q4_K *x, const block_q8K *y, int nb, const int T, float *out) {
+KQ_AVX2 static KQ_INLINE void q4K_tile(const block_q4_K *x, const block_q8K *y, int nb, const int T, const int first, float *out) {
+    (void)first; // the file layout's kernels do not prefetch
     const __m256i m4 = _mm256_set1_epi8(0xF);
     const __m128i pairs = _mm_setr_epi8(0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7);
     __m256 acc[4];
@@ -187,7 +188,8 @@ KQ_AVX2 static KQ_INLINE void q4K_tile(const block_q4_K *x, const block_q8K *y, 
     for (int t = 0; t < T; t++) out[t] = hsum8(acc[t]);
 }
 
-KQ_AVX2 static KQ_INLINE void q6K_tile(const block_q6_K *x, const block_q8K *y, int nb, const int T, float *out) {
+KQ_AVX2 static KQ_INLINE void q6K_tile(const block_q6_K *x, const block_q8K *y, int nb, const int T, const int first, float *out) {
+    (void)first; // the file layout's kernels do not prefetch
     const __m256i m4 = _mm256_set1_epi8(0xF), m2 = _mm256_set1_epi8(3);
     __m256 acc[4];
     for (int t = 0; t < T; t++) acc[t] = _mm256_setzero_ps();
