@@ -151,14 +151,15 @@ void ik_x8_extract_row(int type, const void *group, int r, int nb, void *dst) {
 static X8_INLINE int32_t load_i32(const int8_t *p) { int32_t v; memcpy(&v, p, 4); return v; }
 
 /// Asks for the cache lines of the block X8_AHEAD blocks on (the next group's, past a group's
-/// end) into L2, not L1. Every tile does: with four tokens a block's work is long enough that
-/// the out-of-order window does not reach the next blocks' loads, so without it the memory
-/// stream and the arithmetic take turns instead of overlapping. Measured with weights streamed
-/// from memory (a 65536x1536 matrix, 2 threads, four alternating rounds each): Q6_K at four
-/// tokens 4.3-9.5 ms with the earlier prefetch (2 blocks on, into L1), 3.2-4.5 ms with none,
-/// 2.9-3.2 ms with this one; Q4_K at four tokens 2.1-3.4 ms without it, 2.0-2.2 ms with it; one
-/// token unchanged within the noise.
-#define X8_AHEAD 4
+/// end) into L2, not L1. Every tile does, in its first pass over a group: with four tokens a
+/// block's work is long enough that the out-of-order window does not reach the next blocks'
+/// loads, so without it the memory stream and the arithmetic take turns instead of overlapping.
+/// Measured with weights streamed from memory (a 65536x1536 matrix, 2 threads, alternating runs):
+/// Q6_K at four tokens 4.3-9.5 ms with the earlier prefetch (2 blocks on, into L1), 3.2-4.5 ms
+/// with none, 2.9-3.2 ms with 4 blocks on into L2; Q4_K at four tokens 2.1-3.4 ms without it,
+/// 2.0-2.2 ms with it. 6 blocks on gave Q4_K one token 1.04-1.15 ms against 1.29-1.41 for 4, and
+/// Q6_K the same as 4 within the noise.
+#define X8_AHEAD 6
 static X8_INLINE void prefetch_block(const void *block, size_t bytes) {
     const char *p = (const char *)block + X8_AHEAD * bytes;
     for (size_t o = 0; o < bytes; o += 64) _mm_prefetch(p + o, _MM_HINT_T1);
