@@ -156,7 +156,7 @@ static X8_INLINE int32_t load_i32(const int8_t *p) { int32_t v; memcpy(&v, p, 4)
 /// loads, so without it the memory stream and the arithmetic take turns instead of overlapping.
 /// Measured with weights streamed from memory (a 65536x1536 matrix, 2 threads, alternating runs):
 /// Q6_K at four tokens 4.3-9.5 ms with the earlier prefetch (2 blocks on, into L1), 3.2-4.5 ms
-/// with none, 2.9-3.2 ms with 4 blocks on into L2; Q4_K at four tokens 2.1-3.4 ms without it,
+/// with none, 2.4-3.7 ms with 4 blocks on into L2; Q4_K at four tokens 2.1-3.4 ms without it,
 /// 2.0-2.2 ms with it. 6 blocks on gave Q4_K one token 1.04-1.15 ms against 1.29-1.41 for 4, and
 /// Q6_K the same as 4 within the noise.
 #define X8_AHEAD 6
