@@ -154,7 +154,8 @@ public actor PersistentShell {
             throw .engine("checking the sandbox container", error)
         }
         if !state.running && !stoppedByShell {
-            throw .containerStopped(containerID, exitCode: state.exitCode, oomKilled: state.oomKilled)
+            let oomKilled = (try? await client.wasOOMKilled(containerID)) ?? state.oomKilled
+            throw .containerStopped(containerID, exitCode: state.exitCode, oomKilled: oomKilled)
         }
     }
 

@@ -22,11 +22,13 @@ public struct DockerEvent: Decodable, Sendable {
 extension DockerClient {
     /// The engine's events as they happen, filtered (e.g. `["type": ["container"], "label": ["k=v"]]`).
     /// With `until`, the stream replays the past and ends; otherwise it runs until the consumer stops.
+    /// Both bounds go to the engine to the microsecond (`seconds.fraction`), so an `until` of now
+    /// includes this second's events without waiting for the next one.
     public func events(filters: [String: [String]] = [:], since: Date? = nil, until: Date? = nil) -> AsyncThrowingStream<DockerEvent, any Error> {
         let query: [(String, String?)] = [
             ("filters", Query.filters(filters)),
-            ("since", since.map { String(Int64($0.timeIntervalSince1970)) }),
-            ("until", until.map { String(Int64($0.timeIntervalSince1970)) }),
+            ("since", since.map(Self.timestamp)),
+            ("until", until.map(Self.timestamp)),
         ]
         let request = HTTPRequest(method: "GET", path: versioned("/events") + Query.encode(query), timeout: nil)
         let transport = self.transport
@@ -54,5 +56,11 @@ extension DockerClient {
             }
             continuation.onTermination = { _ in task.cancel() }
         }
+    }
+
+    private static func timestamp(_ date: Date) -> String {
+        let micros = Int64((date.timeIntervalSince1970 * 1_000_000).rounded(.down))
+        let fraction = String(micros % 1_000_000)
+        return "\(micros / 1_000_000)." + String(repeating: "0", count: 6 - fraction.count) + fraction
     }
 }
