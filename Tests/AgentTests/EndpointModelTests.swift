@@ -212,7 +212,7 @@ final class FaultServer: @unchecked Sendable {
 
     static func start(script: [String]) async throws -> FaultServer {
         let port = try FreePort.next()
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("forager-fault-\(UUID().uuidString)")
+        let dir = TestScratch.url.appendingPathComponent("forager-fault-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let program = dir.appendingPathComponent("server.py")
         try source.write(to: program, atomically: true, encoding: .utf8)

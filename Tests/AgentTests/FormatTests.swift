@@ -1,6 +1,7 @@
 import Agent
 import AgentTools
 import Foundation
+import TestSupport
 import Inference
 import Testing
 
@@ -135,7 +136,7 @@ struct PromptTests {
 
     @Test("Another prompt directory replaces the files it has; the others stay built in")
     func override() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("prompts-\(UUID())")
+        let dir = TestScratch.url.appendingPathComponent("prompts-\(UUID())")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         try "Fix {issue} in {repo_root}; keep {unknown} and {issue_x}.".write(to: dir.appendingPathComponent("issue.txt"), atomically: true, encoding: .utf8)

@@ -86,7 +86,7 @@ final class TemporaryDirectory: Sendable {
     let path: String
 
     init() throws {
-        let url = FileManager.default.temporaryDirectory
+        let url = TestScratch.url
             .appendingPathComponent("agent-tools-\(UUID().uuidString)", isDirectory: true)
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         // Tests compare absolute paths with what the shell reports, so use the resolved path.

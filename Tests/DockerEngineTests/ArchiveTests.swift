@@ -41,7 +41,7 @@ struct TarTests {
 
     @Test("GNU tar reads what the writer writes, byte for byte")
     func gnuTarReadsOurArchives() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("forager-tar-\(UUID().uuidString)")
+        let dir = TestScratch.url.appendingPathComponent("forager-tar-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let archive = try TarWriter.archive(trickyTree())
@@ -67,7 +67,7 @@ struct TarTests {
 
     @Test("the reader reads GNU tar's own long-name archives (gnu and pax formats)")
     func readsGnuTar() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("forager-tar-\(UUID().uuidString)")
+        let dir = TestScratch.url.appendingPathComponent("forager-tar-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: dir) }
         let longName = String(repeating: "n", count: 180) + ".txt"
         let src = dir.appendingPathComponent("src")

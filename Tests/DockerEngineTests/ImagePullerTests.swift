@@ -16,7 +16,7 @@ struct ImagePullerTests {
         let (name, tag) = ImagePuller.split(image)
         #expect(tag == "latest")
 
-        let rootfs = FileManager.default.temporaryDirectory.appendingPathComponent("forager-rootfs-\(suffix).tar")
+        let rootfs = TestScratch.url.appendingPathComponent("forager-rootfs-\(suffix).tar")
         try TarWriter.archive([.directory("etc"), .file("etc/marker", "official \(suffix)\n")]).write(to: rootfs)
         defer { try? FileManager.default.removeItem(at: rootfs) }
         _ = try await client.importImage(rootfsTar: rootfs.path, repository: name, tag: tag, changes: ["LABEL forager.test=1"])
@@ -25,7 +25,7 @@ struct ImagePullerTests {
         #expect(try await client.inspectImage(image) == nil)
 
         let lines = LockedLines()
-        let config = FileManager.default.temporaryDirectory.appendingPathComponent("forager-docker-config-\(suffix).json")
+        let config = TestScratch.url.appendingPathComponent("forager-docker-config-\(suffix).json")
         let auth = Data("user:secret".utf8).base64EncodedString()
         try #"{"auths":{"127.0.0.1:\#(registry.port)":{"auth":"\#(auth)"}}}"#.write(to: config, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: config) }

@@ -9,7 +9,7 @@ func tinyRootfs(_ marker: String) throws -> Data {
 }
 
 func writeTemp(_ data: Data, _ suffix: String = ".tar") throws -> String {
-    let path = FileManager.default.temporaryDirectory.appendingPathComponent("forager-test-\(UUID().uuidString)\(suffix)").path
+    let path = TestScratch.url.appendingPathComponent("forager-test-\(UUID().uuidString)\(suffix)").path
     try data.write(to: URL(fileURLWithPath: path))
     return path
 }
@@ -76,7 +76,7 @@ struct ImageTests {
             #expect(state.output.stdoutText == "state1\n")
         }
 
-        let saved = FileManager.default.temporaryDirectory.appendingPathComponent("forager-save-\(suffix).tar").path
+        let saved = TestScratch.url.appendingPathComponent("forager-save-\(suffix).tar").path
         defer { try? FileManager.default.removeItem(atPath: saved) }
         try await client.saveImages(["forager/test-import:\(suffix)"], to: saved)
         try await client.removeImage("forager/test-import:\(suffix)", force: true)

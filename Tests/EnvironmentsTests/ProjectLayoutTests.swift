@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import Environments
 
@@ -74,7 +75,7 @@ import Testing
     }
 
     @Test func pluginsTheConfigurationNames() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("forager-env-plugins-\(UUID().uuidString)")
+        let dir = TestScratch.url.appendingPathComponent("forager-env-plugins-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: dir) }
         try FileManager.default.createDirectory(at: dir.appendingPathComponent("pkg/tests"), withIntermediateDirectories: true)
         try Data().write(to: dir.appendingPathComponent("pkg/__init__.py"))

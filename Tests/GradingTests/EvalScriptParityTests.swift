@@ -15,7 +15,7 @@ struct EvalScriptParityTests {
         let tool = packageRoot.appendingPathComponent("Scripts/swebench-eval-scripts").path
         let v4 = try SWEBenchVenvs.run([SWEBenchVenvs.python("4.1.0").path, tool, "v4"] + rowFiles)
         try #require(v4.status == 0, "swebench 4.1.0: \(v4.output.suffix(2000))")
-        let v4File = FileManager.default.temporaryDirectory.appendingPathComponent("forager-v4-scripts-\(UUID().uuidString).json")
+        let v4File = TestScratch.url.appendingPathComponent("forager-v4-scripts-\(UUID().uuidString).json")
         let v4JSON = String(v4.output.prefix { $0 != "\n" })
         try v4JSON.write(to: v4File, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: v4File) }

@@ -21,7 +21,7 @@ func makePatch(_ task: TaskRow, _ script: String) async throws -> String {
 func evaluate(_ tasks: [TaskRow], _ predictions: [Prediction], runID: String = "test-\(UUID().uuidString.prefix(8))",
               timeout: Duration = .seconds(300), logs: URL? = nil) async throws -> (RunSummary, URL) {
     let client = try await DockerClient.connect()
-    let logs = logs ?? FileManager.default.temporaryDirectory.appendingPathComponent("forager-eval-\(UUID().uuidString)")
+    let logs = logs ?? TestScratch.url.appendingPathComponent("forager-eval-\(UUID().uuidString)")
     let run = EvaluationRun(evaluator: InstanceEvaluator(client: client, grade: Grader.grade),
                             options: .init(runID: runID, workers: 2, timeout: timeout, logsDirectory: logs, reportDirectory: logs))
     return (try await run.run(tasks: tasks, predictions: predictions), logs)
@@ -65,7 +65,7 @@ struct EvaluationTests {
         let client = try await DockerClient.connect()
         let runID = "cancel-\(UUID().uuidString.prefix(8))"
         let label = "\(SandboxConfig.Label.run)=\(runID)"
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("forager-cancel-\(runID)")
+        let directory = TestScratch.url.appendingPathComponent("forager-cancel-\(runID)")
         defer { try? FileManager.default.removeItem(at: directory) }
         let evaluator = InstanceEvaluator(client: client, grade: Grader.grade)
         let evaluation = Task { await evaluator.evaluateTree(task: task, runID: runID, directory: directory, timeout: .seconds(120)) }

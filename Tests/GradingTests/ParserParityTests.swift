@@ -52,7 +52,7 @@ struct ParserParityTests {
     @Test("edge cases: every status map equals swebench 5.0.2's",
           .enabled("PyPI is unreachable and the swebench venvs are missing: nothing to compare with") { await SWEBenchVenvs.usable() })
     func edges() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("forager-parity-\(UUID().uuidString)")
+        let dir = TestScratch.url.appendingPathComponent("forager-parity-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         for edge in Self.edgeCases {

@@ -24,7 +24,7 @@ struct SWEBenchModeEvaluationTests {
     func gold() async throws {
         let task = try #require(try demoTasks().first { $0.instanceID == "demo__calc-1" })
         for mode in [GradingMode.sweBenchV4, .sweBenchV5] {
-            let logs = FileManager.default.temporaryDirectory.appendingPathComponent("forager-swe-\(UUID().uuidString)")
+            let logs = TestScratch.url.appendingPathComponent("forager-swe-\(UUID().uuidString)")
             let summary = try await evaluate(task, PredictionLoader.gold([task])[0], mode: mode, runID: "gold", logs: logs)
             #expect(summary.resolvedIDs == [task.instanceID], "\(mode): unresolved \(summary.unresolvedIDs), errors \(summary.errorIDs)")
         }
@@ -35,7 +35,7 @@ struct SWEBenchModeEvaluationTests {
         let task = try #require(try demoTasks().first { $0.instanceID == "demo__calc-1" })
         let bad = "diff --git a/calc/missing.py b/calc/missing.py\n--- a/calc/missing.py\n+++ b/calc/missing.py\n@@ -1 +1 @@\n-x = 1\n+x = 2\n"
         let prediction = Prediction(instanceID: task.instanceID, modelNameOrPath: "m", modelPatch: bad)
-        let logs = FileManager.default.temporaryDirectory.appendingPathComponent("forager-swe-\(UUID().uuidString)")
+        let logs = TestScratch.url.appendingPathComponent("forager-swe-\(UUID().uuidString)")
         let summary = try await evaluate(task, prediction, mode: .sweBenchV5, runID: "bad", logs: logs)
         #expect(summary.errorIDs == [task.instanceID])
         #expect(summary.completedInstances == 0)

@@ -50,7 +50,7 @@ enum SWEBenchVenvs {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: arguments[0])
         process.arguments = Array(arguments.dropFirst())
-        let out = FileManager.default.temporaryDirectory.appendingPathComponent("forager-venv-\(UUID().uuidString).out")
+        let out = TestScratch.url.appendingPathComponent("forager-venv-\(UUID().uuidString).out")
         FileManager.default.createFile(atPath: out.path, contents: nil)
         let handle = try FileHandle(forWritingTo: out)
         defer { try? FileManager.default.removeItem(at: out) }

@@ -6,7 +6,7 @@ import TestSupport
 
 /// A temporary Images/ folder with the given Dockerfile recipes.
 func makeCatalog(_ recipes: [String: String]) throws -> URL {
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("forager-images-\(UUID().uuidString)")
+    let dir = TestScratch.url.appendingPathComponent("forager-images-\(UUID().uuidString)")
     for (name, dockerfile) in recipes {
         let recipeDir = dir.appendingPathComponent(name)
         try FileManager.default.createDirectory(at: recipeDir, withIntermediateDirectories: true)

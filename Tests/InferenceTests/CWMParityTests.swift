@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import Inference
 
@@ -49,7 +50,7 @@ import Testing
     @Test("a config.json without a required key is refused naming the file and the key")
     func configErrorsNameTheKey() throws {
         let f = try Self.fixture()
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("forager-hf-\(UUID().uuidString)")
+        let folder = TestScratch.url.appendingPathComponent("forager-hf-\(UUID().uuidString)")
         try FileManager.default.copyItem(at: URL(fileURLWithPath: f.folder), to: folder)
         defer { try? FileManager.default.removeItem(at: folder) }
         let configURL = folder.appendingPathComponent("config.json")

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import Inference
 
@@ -31,7 +32,7 @@ import Testing
     }
 
     @Test func rejectsGarbage() throws {
-        let path = NSTemporaryDirectory() + "/not-a-model-\(getpid()).gguf"
+        let path = TestScratch.path + "/not-a-model-\(getpid()).gguf"
         try Data("definitely not gguf".utf8).write(to: URL(fileURLWithPath: path))
         defer { try? FileManager.default.removeItem(atPath: path) }
         #expect(throws: InferenceError.self) { try GGUFFile(path: path) }

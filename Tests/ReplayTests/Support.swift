@@ -67,7 +67,7 @@ struct RecordedEpisode {
         try await client.tagImage("forager/demo-calc:latest", repository: repository, tag: "latest")
         let image = repository + ":latest"
 
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("forager-replay-\(suffix)")
+        let directory = TestScratch.url.appendingPathComponent("forager-replay-\(suffix)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let tasks = try String(contentsOf: packageRoot.appendingPathComponent("Tasks/demo/tasks.jsonl"), encoding: .utf8)
         guard let line = tasks.split(separator: "\n").first(where: { $0.contains("\"demo__calc-1\"") }),

@@ -37,7 +37,7 @@ func demoRow(_ id: String, replacing changes: [String: Any], in dir: URL) throws
 @Suite("clear messages", .serialized)
 struct ClearMessageTests {
     let dir: URL = {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("forager-msgs-\(UUID().uuidString)")
+        let url = TestScratch.url.appendingPathComponent("forager-msgs-\(UUID().uuidString)")
         try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url
     }()

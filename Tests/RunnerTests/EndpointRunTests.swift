@@ -16,7 +16,7 @@ struct EndpointRunTests {
         defer { serve.kill() }
         if !(try await FreePort.waitForListener(port)) { Issue.record("nothing listens on 127.0.0.1:\(port) after 60 s") }
 
-        let db = FileManager.default.temporaryDirectory.appendingPathComponent("forager-endpoint-\(UUID().uuidString).sqlite").path
+        let db = TestScratch.url.appendingPathComponent("forager-endpoint-\(UUID().uuidString).sqlite").path
         let args = ["run", "--tasks", "Tasks/demo/tasks.jsonl", "--instance-ids", "demo__calc-1",
                     "--endpoint", "http://127.0.0.1:\(port)", "--model-name", "smollm2",
                     "--max-turns", "3", "--max-action-tokens", "24", "--context-size", "8192",
@@ -63,7 +63,7 @@ struct EndpointRunTests {
         for port in ports where !(try await FreePort.waitForListener(port)) { Issue.record("nothing listens on 127.0.0.1:\(port) after 60 s") }
         let urls = ports.map { "http://127.0.0.1:\($0)" }
 
-        let db = FileManager.default.temporaryDirectory.appendingPathComponent("forager-fleet-\(UUID().uuidString).sqlite").path
+        let db = TestScratch.url.appendingPathComponent("forager-fleet-\(UUID().uuidString).sqlite").path
         let run = try ForagerLauncher.launch(["run", "--tasks", "Tasks/demo/tasks.jsonl", "--instance-ids", "demo__calc-1", "demo__calc-2",
                                               "--endpoint", urls[0], "--endpoint", urls[1], "--model-name", "smollm2", "--model", "tiny",
                                               "--endpoint-cooldown", "600", "--workers", "2", "--max-turns", "3", "--max-action-tokens", "12",

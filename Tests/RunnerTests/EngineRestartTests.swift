@@ -6,7 +6,7 @@ import Trajectories
 
 @Suite("forager run when the Docker engine restarts", .enabled { await dockerTestsEnabled() }, .serialized)
 struct EngineRestartTests {
-    let db = FileManager.default.temporaryDirectory.appendingPathComponent("forager-restart-\(UUID().uuidString).sqlite").path
+    let db = TestScratch.url.appendingPathComponent("forager-restart-\(UUID().uuidString).sqlite").path
 
     @Test("an engine stopped mid-episode makes the episode an infra_error, and --resume on the restarted engine finishes it")
     func engineRestart() async throws {
@@ -32,7 +32,7 @@ struct EngineRestartTests {
         try #require(try await isolated.inspectImage(image) != nil)
 
         // An agent whose second command is still running when the engine goes away.
-        let script = FileManager.default.temporaryDirectory.appendingPathComponent("restart-\(UUID().uuidString).jsonl")
+        let script = TestScratch.url.appendingPathComponent("restart-\(UUID().uuidString).jsonl")
         let turns = ["<tool: bash>\necho first step\n</tool>", "<tool: bash>\nsleep 30; echo second\n</tool>",
                      "<tool: bash>\necho >> README.md; git diff > /tmp/p.patch\n</tool>",
                      "<tool: submit>\n/tmp/p.patch\n</tool>", "## Done"]

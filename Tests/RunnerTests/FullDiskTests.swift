@@ -11,7 +11,7 @@ struct FullDiskTests {
     @Test("episodes that cannot be recorded make the run fail (exit 1, not finished); --resume completes it")
     func fullDisk() async throws {
         try await ensureDemoImages()
-        let mount = FileManager.default.temporaryDirectory.appendingPathComponent("forager-full-\(UUID().uuidString)").path
+        let mount = TestScratch.url.appendingPathComponent("forager-full-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: mount, withIntermediateDirectories: true)
         try #require(shell("/bin/mount", ["-t", "tmpfs", "-o", "size=\(FullDiskTests.tinyKiB)k", "tmpfs", mount]) == 0)
         defer {
@@ -25,7 +25,7 @@ struct FullDiskTests {
         let args = ["run", "--tasks", "Tasks/demo/tasks.jsonl", "--scripted", "Tasks/demo/scripted-agent.jsonl",
                     "--instance-ids", "demo__calc-1", "demo__ledger-2", "demo__calc-3", "demo__ledger-4", "--workers", "2",
                     "--db", db, "--run-id", runID, "--json"]
-        let full = try LaunchedForager(args, environment: [:], stderrPath: NSTemporaryDirectory() + "\(runID).err")
+        let full = try LaunchedForager(args, environment: [:], stderrPath: TestScratch.path + "/\(runID).err")
         let first = try await full.finish(within: .seconds(300))
         #expect(first.status != 0, "a run whose records failed exited 0; stderr:\n\(full.stderr())")
         #expect(full.stderr().contains("disk is full") || full.stderr().contains("could not be recorded"), "stderr:\n\(full.stderr())")

@@ -10,7 +10,7 @@ struct GradeTimeoutTests {
     @Test("a row whose tests hang is graded for its own timeout (8 s), not the run's default")
     func rowTimeoutApplies() async throws {
         try await ensureDemoImages()
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("forager-gradetimeout-\(UUID().uuidString)")
+        let dir = TestScratch.url.appendingPathComponent("forager-gradetimeout-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let demo = try String(contentsOf: packageRoot.appendingPathComponent("Tasks/demo/tasks.jsonl"), encoding: .utf8)

@@ -8,7 +8,7 @@ struct HostileIDTests {
     @Test("forager eval of ../../../../escape_probe writes only inside --logs-dir; an id of .. is refused")
     func escapeProbe() async throws {
         try await ensureDemoImages()
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("forager-escape-\(UUID().uuidString)")
+        let dir = TestScratch.url.appendingPathComponent("forager-escape-\(UUID().uuidString)")
         let deep = dir.appendingPathComponent("a/b/c/d")
         try FileManager.default.createDirectory(at: deep, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }

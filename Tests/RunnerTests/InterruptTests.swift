@@ -8,7 +8,7 @@ import Trajectories
 /// no attempt starts after the signal, and no container of the run is left when the process exits.
 @Suite("forager run on SIGTERM", .enabled { await dockerTestsEnabled() }, .serialized)
 struct InterruptTests {
-    let db = FileManager.default.temporaryDirectory.appendingPathComponent("forager-term-\(UUID().uuidString).sqlite").path
+    let db = TestScratch.url.appendingPathComponent("forager-term-\(UUID().uuidString).sqlite").path
 
     @Test("SIGTERM while an episode is graded: no grade is stored, nothing is left running, --resume grades it")
     func termDuringGrading() async throws {
@@ -17,7 +17,7 @@ struct InterruptTests {
         let client = try await DockerClient.connect()
         defer { removeContainers(client, runID: runID) }
         // Tests that take 15 s longer, so the signal surely lands while they run.
-        let dir = FileManager.default.temporaryDirectory
+        let dir = TestScratch.url
         let tasks = try demoRow("demo__calc-1", replacing: [
             "test_cmd": "sleep 15; pytest -rA -p no:cacheprovider tests/test_evaluator.py tests/test_parser.py"], in: dir)
         defer { try? FileManager.default.removeItem(atPath: tasks) }

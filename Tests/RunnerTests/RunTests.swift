@@ -12,7 +12,7 @@ struct RunJSON: Decodable {
 
 @Suite("forager run", .enabled { await dockerTestsEnabled() }, .serialized)
 struct RunTests {
-    let db = FileManager.default.temporaryDirectory.appendingPathComponent("forager-run-\(UUID().uuidString).sqlite").path
+    let db = TestScratch.url.appendingPathComponent("forager-run-\(UUID().uuidString).sqlite").path
 
     @Test("--warm: episodes take warm sandboxes (scrubbed ahead), resolve as cold ones do, and the pool leaves nothing behind")
     func warmPoolRun() async throws {
@@ -54,7 +54,7 @@ struct RunTests {
         #expect(preds.output.contains("\"instance_id\": \"demo__ledger-2\"") || preds.output.contains("\"instance_id\":\"demo__ledger-2\""))
 
         // mini-swe-agent messages carry the message bodies, not the chat format's markers.
-        let mini = FileManager.default.temporaryDirectory.appendingPathComponent("forager-mini-\(UUID().uuidString)").path
+        let mini = TestScratch.url.appendingPathComponent("forager-mini-\(UUID().uuidString)").path
         #expect(try forager(["export", "--run", "t1", "--format", "mini", "--out", mini, "--db", db]).status == 0)
         let traj = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: mini + "/demo__calc-1/demo__calc-1.traj.json"))) as? [String: Any]
         let messages = traj?["messages"] as? [[String: Any]] ?? []
@@ -81,7 +81,7 @@ struct RunTests {
     func killAndResume() async throws {
         try await ensureDemoImages()
         // An agent whose second command outlasts the kill.
-        let script = FileManager.default.temporaryDirectory.appendingPathComponent("slow-\(UUID().uuidString).jsonl")
+        let script = TestScratch.url.appendingPathComponent("slow-\(UUID().uuidString).jsonl")
         let turns = ["<tool: bash>\necho first step\n</tool>", "<tool: bash>\nsleep 15; echo second\n</tool>",
                      "<tool: bash>\ngit diff > /tmp/p.patch; echo >> README.md; git diff > /tmp/p.patch\n</tool>",
                      "<tool: submit>\n/tmp/p.patch\n</tool>", "## Done"]

@@ -28,7 +28,7 @@ struct SwarmTests {
     }
 
     private func scenario(_ bed: SwarmTestbed) async throws {
-        let workDir = FileManager.default.temporaryDirectory.appendingPathComponent("forager-swarm-\(UUID().uuidString.prefix(8))")
+        let workDir = TestScratch.url.appendingPathComponent("forager-swarm-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: workDir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: workDir) }
         // Forager builds images on the manager; here they come from the shared engine.

@@ -5,7 +5,7 @@ import TestSupport
 import ForagerSupport
 
 func temporaryFile(_ text: String, _ name: String = "rows.jsonl") throws -> String {
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("forager-tasks-\(UUID().uuidString)")
+    let dir = TestScratch.url.appendingPathComponent("forager-tasks-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     let path = dir.appendingPathComponent(name).path
     try text.write(toFile: path, atomically: true, encoding: .utf8)

@@ -8,7 +8,7 @@ public struct LocalRegistry: Sendable {
 
     /// Starts one; fails naming the package to install when `docker-registry` does not answer in 10 s.
     public static func start() throws -> LocalRegistry {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("forager-registry-\(UUID().uuidString)")
+        let dir = TestScratch.url.appendingPathComponent("forager-registry-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let port = try FreePort.next()
         let config = """

@@ -26,7 +26,7 @@ public final class SwarmTestbed: Sendable {
 
     /// Builds a testbed of `nodes` engines (seconds for three).
     public static func up(nodes: Int = 3) async throws -> SwarmTestbed {
-        let out = NSTemporaryDirectory() + "swarm-testbed-up-\(UUID().uuidString.prefix(8)).out"
+        let out = TestScratch.path + "/swarm-testbed-up-\(UUID().uuidString.prefix(8)).out"
         let log = out + ".log"
         defer { for file in [out, log] { try? FileManager.default.removeItem(atPath: file) } }
         let status = await SpawnedScript.run(["bash", script, "up", "--nodes", "\(nodes)"], stdout: out, stderr: log, timeout: 300)

@@ -6,7 +6,7 @@ public struct TempDir: Sendable {
 
     /// - Parameter prefix: the start of the directory's name, saying which tests made it.
     public init(prefix: String = "forager-test-") throws {
-        path = NSTemporaryDirectory() + prefix + UUID().uuidString
+        path = TestScratch.path + "/" + prefix + UUID().uuidString
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     }
 

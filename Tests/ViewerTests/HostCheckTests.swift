@@ -8,7 +8,7 @@ import Trajectories
 @Suite struct HostCheckTests {
     @Test("a request whose Host is another site's name gets 421; localhost, 127.0.0.1 and no Host are served")
     func foreignHostRefused() async throws {
-        let dir = NSTemporaryDirectory() + "forager-hostcheck-\(UUID().uuidString)"
+        let dir = TestScratch.path + "/forager-hostcheck-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let store = try await makeFixtureStore(at: dir + "/v.sqlite")
